@@ -1,0 +1,43 @@
+# The two commands a newcomer types: `make demo` and `make test`. Everything else here is
+# what those two use, and a few conveniences for developers.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+# Warnings are errors in CI (CI=true), warnings elsewhere.
+WERROR := $(if $(filter true 1,$(CI)),ON,OFF)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps configure build test unit demo fuzz bench clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DREGPOLL_WERROR=$(WERROR) $(CMAKE_FLAGS)
+
+configure: $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Installs what is missing, builds, runs every test (unit, component, integration).
+test: deps
+	$(MAKE) build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+demo: deps
+	$(MAKE) build
+	bash scripts/demo.sh $(BUILD)
+
+# libFuzzer + ASan/UBSan over every frame parser (clang build in its own folder).
+fuzz: deps
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: deps
+	$(MAKE) build
+	bash tests/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-fuzz

@@ -1,0 +1,145 @@
+// regpoll scan: which unit ids answer on a bus, and who they are (FC43/14 when supported).
+// An exception reply counts as present (the device is there, it just lacks the register),
+// except a gateway's exceptions 10 and 11, which say the unit behind it is absent.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.hpp"
+#include "app/session.hpp"
+#include "common/duration.hpp"
+#include "modbus/error.hpp"
+
+namespace regpoll::app {
+namespace {
+
+// "1-247", "1,2,5-9" -> sorted unique ids; nullopt (after a usage error) when malformed.
+std::optional<std::vector<int>> parse_units(const std::string& text) {
+    std::vector<bool> seen(256, false);
+    std::size_t pos = 0;
+    auto bad = [&]() -> std::optional<std::vector<int>> {
+        print_error("--units \"" + text + "\" is not a list of unit ids 0-255 (e.g. 1-247 or 1,3,10-20)");
+        return std::nullopt;
+    };
+    while (pos <= text.size()) {
+        const auto comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const auto dash = item.find('-');
+        try {
+            std::size_t used = 0;
+            int lo = std::stoi(item.substr(0, dash), &used);
+            if (used != (dash == std::string::npos ? item.size() : dash)) return bad();
+            int hi = lo;
+            if (dash != std::string::npos) {
+                const std::string rest = item.substr(dash + 1);
+                hi = std::stoi(rest, &used);
+                if (used != rest.size()) return bad();
+            }
+            if (lo < 0 || hi > 255 || lo > hi) return bad();
+            for (int u = lo; u <= hi; ++u) seen[static_cast<std::size_t>(u)] = true;
+        } catch (const std::exception&) {
+            return bad();
+        }
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    std::vector<int> units;
+    for (int u = 0; u < 256; ++u) {
+        if (seen[static_cast<std::size_t>(u)]) units.push_back(u);
+    }
+    return units;
+}
+
+struct Found {
+    int unit;
+    std::string answer;  // "ok" or the exception
+    std::string vendor, product_code, revision;
+};
+
+// Reads the basic identification objects, following "more follows" a few times.
+void identify(Session& session, Found& found) {
+    std::uint8_t next = 0;
+    for (int round = 0; round < 4; ++round) {
+        auto request = modbus::make_read_device_identification(1, next);
+        auto response = session.transact(*request);
+        if (!response) return;
+        auto id = modbus::parse_device_identification(*request, *response);
+        if (!id) return;
+        for (const auto& [object, text] : id->objects) {
+            if (object == 0) found.vendor = text;
+            if (object == 1) found.product_code = text;
+            if (object == 2) found.revision = text;
+        }
+        if (!id->more_follows || id->next_object_id <= next) return;
+        next = id->next_object_id;
+    }
+}
+
+}  // namespace
+
+int run_scan(const ScanArgs& a) {
+    auto units = parse_units(a.units);
+    if (!units) return exit_usage;
+    auto kind = register_kind_arg(a.register_kind);
+    if (!kind) return exit_usage;
+    if (a.address < 0 || a.address > 65535) {
+        print_error("--address " + std::to_string(a.address) + " is out of range (0-65535)");
+        return exit_usage;
+    }
+    auto session = Session::open(a.link);
+    if (!session) return exit_usage;
+    auto probe = modbus::make_read_request(modbus::read_function(*kind), static_cast<std::uint16_t>(a.address), 1);
+
+    std::vector<Found> found;
+    for (int unit : *units) {
+        session->set_unit(static_cast<std::uint8_t>(unit));
+        auto response = session->transact(*probe);
+        std::error_code ec = response ? modbus::check_response(*probe, *response) : response.error();
+        // A gateway's "target failed / path unavailable" says the unit is NOT there.
+        const bool gateway_absent = ec == modbus::Errc::gateway_target_failed ||
+                                    ec == modbus::Errc::gateway_path_unavailable;
+        if (ec && (!modbus::is_exception(ec) || gateway_absent)) {
+            if (modbus::policy_of(ec) == modbus::Policy::device_down && ec != modbus::Errc::timeout &&
+                !gateway_absent) {
+                // The bus itself is unreachable (refused, reset): no point asking other units.
+                print_error(session->describe(ec));
+                return exit_failure;
+            }
+            if (a.link.debug) std::cerr << "unit " << unit << ": " << session->describe(ec) << "\n";
+            continue;
+        }
+        Found f{unit, ec ? ec.message() : "ok", {}, {}, {}};
+        if (a.identify) identify(*session, f);
+        if (!a.json) {
+            std::cout << "unit " << unit << ": present (" << f.answer << ")";
+            if (!f.vendor.empty() || !f.product_code.empty() || !f.revision.empty()) {
+                std::cout << ", vendor \"" << f.vendor << "\", product \"" << f.product_code
+                          << "\", revision \"" << f.revision << "\"";
+            }
+            std::cout << std::endl;
+        }
+        found.push_back(std::move(f));
+    }
+    if (a.json) {
+        nlohmann::ordered_json out;
+        auto& list = out["units"] = nlohmann::ordered_json::array();
+        for (const auto& f : found) {
+            nlohmann::ordered_json item;
+            item["unit"] = f.unit;
+            item["answer"] = f.answer;
+            if (!f.vendor.empty()) item["vendor"] = f.vendor;
+            if (!f.product_code.empty()) item["product_code"] = f.product_code;
+            if (!f.revision.empty()) item["revision"] = f.revision;
+            list.push_back(std::move(item));
+        }
+        std::cout << out.dump() << "\n";
+    }
+    if (found.empty()) {
+        print_error("no unit answered among " + a.units + " (timeout " +
+                    format_duration(session->timeout()) + " each)");
+        return exit_failure;
+    }
+    return exit_ok;
+}
+
+}  // namespace regpoll::app

@@ -1,0 +1,251 @@
+// Component tests of the TCP link against a scripted server on loopback: the fault cases
+// a real peer will not produce on demand (late and stray answers, wrong unit, fragments,
+// closes). The happy path against an independent server is in tests/integration.
+#include "transport/tcp_link.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "modbus/error.hpp"
+#include "modbus/mbap.hpp"
+
+namespace regpoll::transport {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// Accepts connections; for every request calls `script`, which answers by writing bytes
+// (possibly late, fragmented, or not at all).
+class ScriptedServer {
+public:
+    using Script = std::function<void(tcp::socket&, const modbus::Adu&, std::vector<std::uint8_t> raw)>;
+
+    ScriptedServer(asio::io_context& io, Script script)
+        : io_(io), acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+          script_(std::move(script)) {
+        accept();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    int accepted() const { return accepted_; }
+    void close_all() {
+        for (auto& s : sockets_) s->close();
+    }
+
+private:
+    void accept() {
+        acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+            if (ec) return;
+            ++accepted_;
+            auto sock = std::make_shared<tcp::socket>(std::move(s));
+            sockets_.push_back(sock);
+            read(sock, std::make_shared<std::vector<std::uint8_t>>());
+            accept();
+        });
+    }
+    void read(std::shared_ptr<tcp::socket> sock, std::shared_ptr<std::vector<std::uint8_t>> buf) {
+        auto chunk = std::make_shared<std::array<std::uint8_t, 512>>();
+        sock->async_read_some(asio::buffer(*chunk), [this, sock, buf, chunk](boost::system::error_code ec, std::size_t n) {
+            if (ec) return;
+            buf->insert(buf->end(), chunk->begin(), chunk->begin() + static_cast<long>(n));
+            while (true) {
+                auto r = modbus::parse_mbap(*buf);
+                if (r.status != modbus::ParseResult::Status::frame) break;
+                std::vector<std::uint8_t> raw(buf->begin(), buf->begin() + static_cast<long>(r.consumed));
+                buf->erase(buf->begin(), buf->begin() + static_cast<long>(r.consumed));
+                script_(*sock, r.adu, raw);
+            }
+            read(sock, buf);
+        });
+    }
+
+    asio::io_context& io_;
+    tcp::acceptor acceptor_;
+    Script script_;
+    std::vector<std::shared_ptr<tcp::socket>> sockets_;
+    int accepted_ = 0;
+};
+
+// A holding-register read answered with register value = address.
+std::vector<std::uint8_t> answer(const modbus::Adu& req, std::uint8_t unit_override = 0) {
+    const std::uint16_t address = modbus::get_u16(req.pdu, 1);
+    modbus::Pdu pdu{0x03, 0x02};
+    modbus::put_u16(pdu, address);
+    return modbus::encode_mbap(req.transaction, unit_override ? unit_override : req.unit, pdu);
+}
+
+void write_now(tcp::socket& s, const std::vector<std::uint8_t>& bytes) {
+    asio::write(s, asio::buffer(bytes));
+}
+
+struct Outcome {
+    bool done = false;
+    std::error_code ec;
+    modbus::Pdu pdu;
+};
+
+Handler capture(Outcome& o) {
+    return [&o](std::error_code ec, modbus::Pdu pdu) {
+        o.done = true;
+        o.ec = ec;
+        o.pdu = std::move(pdu);
+    };
+}
+
+Uri local(std::uint16_t port) { return *parse_uri("tcp://127.0.0.1:" + std::to_string(port)); }
+
+void run_until(asio::io_context& io, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;  // a hang fails, never blocks CI
+    while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
+}
+
+modbus::Pdu read_req(std::uint16_t address) {
+    return *modbus::make_read_request(modbus::Function::read_holding_registers, address, 1);
+}
+
+TEST(TcpLink, ResponseSplitIntoFragmentsIsReassembled) {
+    asio::io_context io;
+    ScriptedServer server(io, [](tcp::socket& s, const modbus::Adu& req, auto) {
+        auto bytes = answer(req);
+        for (auto b : bytes) write_now(s, {b});  // one byte per segment
+    });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome o;
+    link->async_transact(1, read_req(42), 1s, capture(o));
+    run_until(io, [&] { return o.done; });
+    ASSERT_FALSE(o.ec) << o.ec.message();
+    auto regs = modbus::parse_registers(read_req(42), o.pdu);
+    ASSERT_TRUE(regs);
+    EXPECT_EQ(regs->at(0), 42);
+}
+
+TEST(TcpLink, LateResponseIsDiscardedNotMatchedToTheNextRequest) {
+    asio::io_context io;
+    int count = 0;
+    std::vector<std::uint8_t> held;
+    ScriptedServer server(io, [&](tcp::socket& s, const modbus::Adu& req, auto) {
+        if (++count == 1) {
+            held = answer(req);  // first request: answer only after the master gave up
+            return;
+        }
+        write_now(s, held);          // the late answer to request 1 ...
+        write_now(s, answer(req));   // ... then the real answer to request 2
+    });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome first, second;
+    link->async_transact(1, read_req(1), 100ms, capture(first));
+    run_until(io, [&] { return first.done; });
+    EXPECT_EQ(first.ec, modbus::Errc::timeout);
+    link->async_transact(1, read_req(2), 1s, capture(second));
+    run_until(io, [&] { return second.done; });
+    ASSERT_FALSE(second.ec) << second.ec.message();
+    EXPECT_EQ(modbus::parse_registers(read_req(2), second.pdu)->at(0), 2);
+    EXPECT_EQ(link->stats().stray_frames, 1U);
+    EXPECT_EQ(link->stats().timeouts, 1U);
+}
+
+TEST(TcpLink, ResponseFromTheWrongUnitIsAnError) {
+    asio::io_context io;
+    ScriptedServer server(io, [](tcp::socket& s, const modbus::Adu& req, auto) { write_now(s, answer(req, 9)); });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome o;
+    link->async_transact(1, read_req(5), 1s, capture(o));
+    run_until(io, [&] { return o.done; });
+    EXPECT_EQ(o.ec, modbus::Errc::unit_mismatch);
+}
+
+TEST(TcpLink, ExceptionReplyIsATypedError) {
+    asio::io_context io;
+    ScriptedServer server(io, [](tcp::socket& s, const modbus::Adu& req, auto) {
+        write_now(s, modbus::encode_mbap(req.transaction, req.unit, modbus::Pdu{0x83, 0x02}));
+    });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome o;
+    link->async_transact(1, read_req(5), 1s, capture(o));
+    run_until(io, [&] { return o.done; });
+    EXPECT_EQ(o.ec.message(), "exception ILLEGAL DATA ADDRESS (2)");
+}
+
+TEST(TcpLink, ConnectionRefusedFailsFastAndBacksOff) {
+    asio::io_context io;
+    std::uint16_t port;
+    {
+        tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        port = probe.local_endpoint().port();
+    }  // closed again: nothing listens there now
+    auto link = make_tcp_link(io, local(port), {});
+    Outcome a, b;
+    link->async_transact(1, read_req(0), 1s, capture(a));
+    run_until(io, [&] { return a.done; });
+    EXPECT_EQ(a.ec, std::errc::connection_refused);
+    // Within the back-off window a dead device costs nothing: no new connect attempt.
+    link->async_transact(1, read_req(0), 1s, capture(b));
+    run_until(io, [&] { return b.done; });
+    EXPECT_EQ(b.ec, std::errc::connection_refused);
+    EXPECT_EQ(link->stats().connects, 1U);
+}
+
+TEST(TcpLink, ReconnectsAfterThePeerClosed) {
+    asio::io_context io;
+    ScriptedServer* self = nullptr;
+    int count = 0;
+    ScriptedServer server(io, [&](tcp::socket& s, const modbus::Adu& req, auto) {
+        if (++count == 1) {
+            s.close();  // a single-connection device dropping us
+            (void)self;
+            return;
+        }
+        write_now(s, answer(req));
+    });
+    self = &server;
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome a, b;
+    link->async_transact(1, read_req(1), 1s, capture(a));
+    run_until(io, [&] { return a.done; });
+    EXPECT_EQ(a.ec, modbus::Errc::connection_closed);
+    link->async_transact(1, read_req(2), 1s, capture(b));
+    run_until(io, [&] { return b.done; });
+    ASSERT_FALSE(b.ec) << b.ec.message();
+    EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST(TcpLink, PipelinesUpToMaxInFlightAndMatchesOutOfOrderAnswers) {
+    asio::io_context io;
+    std::vector<modbus::Adu> pending;
+    ScriptedServer server(io, [&](tcp::socket& s, const modbus::Adu& req, auto) {
+        pending.push_back(req);
+        if (pending.size() == 3) {  // answer in reverse order once all three arrived
+            for (auto it = pending.rbegin(); it != pending.rend(); ++it) write_now(s, answer(*it));
+        }
+    });
+    TcpOptions options;
+    options.max_in_flight = 3;
+    auto link = make_tcp_link(io, local(server.port()), options);
+    Outcome o[3];
+    for (int i = 0; i < 3; ++i) link->async_transact(1, read_req(static_cast<std::uint16_t>(10 + i)), 1s, capture(o[i]));
+    run_until(io, [&] { return o[0].done && o[1].done && o[2].done; });
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_FALSE(o[i].ec) << o[i].ec.message();
+        EXPECT_EQ(modbus::parse_registers(read_req(0), o[i].pdu)->at(0), 10 + i);
+    }
+}
+
+TEST(TcpLink, ProtocolGarbageDropsTheConnection) {
+    asio::io_context io;
+    ScriptedServer server(io, [](tcp::socket& s, const modbus::Adu&, auto) {
+        write_now(s, {0x00, 0x01, 0x12, 0x34, 0x00, 0x03, 0x01, 0x03, 0x00});
+    });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome o;
+    link->async_transact(1, read_req(5), 1s, capture(o));
+    run_until(io, [&] { return o.done; });
+    EXPECT_EQ(o.ec, modbus::Errc::protocol_mismatch);
+}
+
+}  // namespace
+}  // namespace regpoll::transport

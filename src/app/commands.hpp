@@ -58,3 +58,25 @@ int run_write(const WriteArgs& args);
 int run_scan(const ScanArgs& args);
 
 }  // namespace regpoll::app
+
+namespace regpoll::app {
+
+struct RunArgs {
+    std::string config;
+    bool once = false;
+    std::string output = "log";  // jsonl | log | none
+    std::string log_level = "info";
+};
+
+struct ValidateArgs {
+    std::string config;
+    bool quiet = false;  // errors only, no plan
+};
+
+int run_run(const RunArgs& args);
+int run_validate(const ValidateArgs& args);
+
+// Sets up spdlog on stderr at `level` (trace, debug, info, warn, error); false if unknown.
+bool setup_logging(const std::string& level);
+
+}  // namespace regpoll::app

@@ -70,6 +70,18 @@ int main(int argc, char** argv) {
     scan_cmd->add_flag("!--no-identify", scan.identify, "Skip FC43/14 device identification");
     scan_cmd->add_flag("-j,--json", scan.json, "Print one JSON object");
 
+    regpoll::app::RunArgs run;
+    auto* run_cmd = app.add_subcommand("run", "Poll every device of a site configuration");
+    run_cmd->add_option("-c,--config", run.config, "Site configuration (JSON, comments allowed)")->required();
+    run_cmd->add_flag("--once", run.once, "Poll every device once and exit (0 when all answered)");
+    run_cmd->add_option("--output", run.output, "Samples to stdout: jsonl, log or none")->capture_default_str();
+    run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")->capture_default_str();
+
+    regpoll::app::ValidateArgs validate;
+    auto* validate_cmd = app.add_subcommand("validate", "Check a configuration and print the request plan");
+    validate_cmd->add_option("-c,--config", validate.config, "Site configuration")->required();
+    validate_cmd->add_flag("-q,--quiet", validate.quiet, "Print errors only");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -88,5 +100,7 @@ int main(int argc, char** argv) {
     if (read_cmd->parsed()) return regpoll::app::run_read(read);
     if (write_cmd->parsed()) return regpoll::app::run_write(write);
     if (scan_cmd->parsed()) return regpoll::app::run_scan(scan);
+    if (run_cmd->parsed()) return regpoll::app::run_run(run);
+    if (validate_cmd->parsed()) return regpoll::app::run_validate(validate);
     return regpoll::app::exit_usage;
 }

@@ -1,0 +1,109 @@
+#include "plan/block_planner.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace regpoll::plan {
+
+std::vector<Block> plan_blocks(const std::vector<profile::Point>& points,
+                               std::span<const std::size_t> selected, const profile::Limits& limits) {
+    std::vector<std::size_t> order(selected.begin(), selected.end());
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto& pa = points[a];
+        const auto& pb = points[b];
+        return std::tie(pa.kind, pa.address, a) < std::tie(pb.kind, pb.address, b);
+    });
+    std::vector<Block> blocks;
+    std::uint32_t end = 0;  // one past the last register of the open block
+    for (std::size_t index : order) {
+        const auto& p = points[index];
+        const std::uint32_t p_end = p.address + static_cast<std::uint32_t>(p.width());
+        const std::uint32_t limit = modbus::is_bit_kind(p.kind) ? limits.max_bits : limits.max_registers;
+        if (!blocks.empty()) {
+            Block& open = blocks.back();
+            const std::uint32_t gap = p.address > end ? p.address - end : 0;
+            const std::uint32_t new_end = std::max(end, p_end);
+            if (open.kind == p.kind && gap <= limits.max_gap && new_end - open.address <= limit) {
+                open.points.push_back(index);
+                end = new_end;
+                open.count = static_cast<std::uint16_t>(end - open.address);
+                continue;
+            }
+        }
+        blocks.push_back(Block{p.kind, p.address, static_cast<std::uint16_t>(p_end - p.address), {index}});
+        end = p_end;
+    }
+    return blocks;
+}
+
+std::vector<Block> split_block(const Block& block, const std::vector<profile::Point>& points) {
+    if (block.points.size() < 2) return {};
+    std::vector<std::size_t> order = block.points;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return points[a].address < points[b].address; });
+    // Cut at the widest unmapped gap (the likeliest cause of a rejection); with no gaps,
+    // in the middle.
+    std::size_t cut = order.size() / 2;
+    std::uint32_t widest = 0;
+    std::uint32_t end = points[order[0]].address + static_cast<std::uint32_t>(points[order[0]].width());
+    for (std::size_t i = 1; i < order.size(); ++i) {
+        const auto& p = points[order[i]];
+        if (p.address > end && p.address - end > widest) {
+            widest = p.address - end;
+            cut = i;
+        }
+        end = std::max(end, p.address + static_cast<std::uint32_t>(p.width()));
+    }
+    profile::Limits whole;  // each half stays one block
+    whole.max_gap = 0xFFFF;
+    whole.max_registers = block.count;
+    whole.max_bits = block.count;
+    auto first = plan_blocks(points, std::span<const std::size_t>(order).first(cut), whole);
+    auto second = plan_blocks(points, std::span<const std::size_t>(order).subspan(cut), whole);
+    first.insert(first.end(), second.begin(), second.end());
+    return first;
+}
+
+std::size_t DevicePlan::requests() const {
+    std::size_t n = 0;
+    for (const auto& g : groups) n += g.blocks.size();
+    return n;
+}
+
+std::size_t DevicePlan::registers() const {
+    std::size_t n = 0;
+    for (const auto& g : groups) {
+        for (const auto& b : g.blocks) n += b.count;
+    }
+    return n;
+}
+
+DevicePlan plan_device(const std::vector<profile::Point>& points, std::chrono::milliseconds device_interval,
+                       const profile::Limits& limits) {
+    std::map<std::chrono::milliseconds, std::vector<std::size_t>> by_interval;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        by_interval[points[i].interval.value_or(device_interval)].push_back(i);
+    }
+    DevicePlan plan;
+    for (auto& [interval, members] : by_interval) {
+        PollGroup group;
+        group.interval = interval;
+        group.points = members;
+        // A point scaled by another point's value needs that point read in the same cycle.
+        std::vector<std::size_t> reads = members;
+        for (std::size_t i : members) {
+            if (points[i].scale_register.empty()) continue;
+            for (std::size_t j = 0; j < points.size(); ++j) {
+                if (points[j].name == points[i].scale_register &&
+                    std::find(reads.begin(), reads.end(), j) == reads.end()) {
+                    reads.push_back(j);
+                }
+            }
+        }
+        group.blocks = plan_blocks(points, reads, limits);
+        plan.groups.push_back(std::move(group));
+    }
+    return plan;
+}
+
+}  // namespace regpoll::plan

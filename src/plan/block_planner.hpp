@@ -1,0 +1,46 @@
+#pragma once
+// Request planning as a pure function: a device's points become the fewest legal read
+// requests. Points of one register kind merge into blocks within the device's limits
+// (max registers or bits per read), bridging unmapped gaps up to max_gap.
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "profile/point.hpp"
+
+namespace regpoll::plan {
+
+struct Block {
+    modbus::RegisterKind kind = modbus::RegisterKind::holding;
+    std::uint16_t address = 0;
+    std::uint16_t count = 0;             // registers or bits
+    std::vector<std::size_t> points;     // indices into the device's points
+};
+
+// Blocks covering the `selected` points (indices into `points`).
+std::vector<Block> plan_blocks(const std::vector<profile::Point>& points,
+                               std::span<const std::size_t> selected, const profile::Limits& limits);
+
+// Splits a block the device rejected into two blocks along its points (no unmapped
+// registers read in between). Empty when the block holds a single point.
+std::vector<Block> split_block(const Block& block, const std::vector<profile::Point>& points);
+
+// Points polled together at one interval, and the blocks that read them.
+struct PollGroup {
+    std::chrono::milliseconds interval{0};
+    std::vector<std::size_t> points;   // what this group emits
+    std::vector<Block> blocks;         // includes scale-factor points the group needs
+};
+
+struct DevicePlan {
+    std::vector<PollGroup> groups;     // sorted by interval, fastest first
+    std::size_t requests() const;      // per cycle of every group
+    std::size_t registers() const;     // registers and bits touched, per cycle of every group
+};
+
+DevicePlan plan_device(const std::vector<profile::Point>& points, std::chrono::milliseconds device_interval,
+                       const profile::Limits& limits);
+
+}  // namespace regpoll::plan

@@ -1,0 +1,27 @@
+#pragma once
+// Wire time of a poll cycle on a serial line: frame bytes at the line's character time
+// plus the 3.5-character silence before every frame (1.75 ms above 19200 baud). Lets
+// `validate` and `run` warn when a bus cannot keep up with its devices' intervals.
+#include <chrono>
+#include <vector>
+
+#include "plan/block_planner.hpp"
+
+namespace regpoll::plan {
+
+enum class SerialFraming { rtu, ascii };
+
+struct LineSettings {
+    unsigned baud = 19200;
+    unsigned bits_per_char = 11;  // start + 8 data + parity/2nd stop + stop (RTU); ASCII: 10
+    SerialFraming framing = SerialFraming::rtu;
+};
+
+// Seconds on the wire for one request/response pair reading `block`.
+double block_wire_seconds(const Block& block, const LineSettings& line);
+// One cycle of every group of the plan.
+double cycle_wire_seconds(const DevicePlan& plan, const LineSettings& line);
+// Share of the line a device's plan needs at its groups' intervals (1.0 = saturated).
+double line_utilisation(const DevicePlan& plan, const LineSettings& line);
+
+}  // namespace regpoll::plan

@@ -1,0 +1,144 @@
+#include "poll/point_decoder.hpp"
+
+#include <cmath>
+
+#include "codec/value_codec.hpp"
+#include "codec/words.hpp"
+
+namespace regpoll::poll {
+
+const char* quality_name(Quality q) { return q == Quality::good ? "good" : "unavailable"; }
+
+namespace {
+
+// The raw integer of the point's width after byte/word ordering, as nan lists give it.
+std::uint64_t raw_bits(const profile::Point& p, std::span<const std::uint16_t> regs) {
+    return codec::read_bits(regs, p.format.byte_order, p.format.word_order);
+}
+
+codec::Value apply_precision(codec::Value v, const profile::Point& p) {
+    if (!p.precision) return v;
+    if (auto* d = std::get_if<double>(&v)) {
+        const double f = std::pow(10.0, *p.precision);
+        *d = std::round(*d * f) / f;
+    }
+    return v;
+}
+
+}  // namespace
+
+codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t> regs,
+                          std::optional<std::int64_t> scale_exponent, Quality& quality, std::string& error) {
+    quality = Quality::good;
+    if (p.format.type != codec::Type::string && !p.nan.empty() && regs.size() <= 4) {
+        const std::uint64_t raw = raw_bits(p, regs);
+        for (std::uint64_t n : p.nan) {
+            if (n == raw) {
+                quality = Quality::unavailable;
+                return std::monostate{};
+            }
+        }
+    }
+    codec::Value value;
+    if (p.bit) {
+        value = static_cast<bool>((regs[0] >> *p.bit) & 1U);
+    } else {
+        auto decoded = codec::decode(regs, p.format);
+        if (!decoded) {
+            error = decoded.error();
+            return std::monostate{};
+        }
+        value = std::move(*decoded);
+    }
+    if (!p.map.empty()) {
+        std::optional<std::int64_t> key;
+        if (auto* i = std::get_if<std::int64_t>(&value)) key = *i;
+        if (auto* u = std::get_if<std::uint64_t>(&value)) key = static_cast<std::int64_t>(*u);
+        if (auto* b = std::get_if<bool>(&value)) key = *b ? 1 : 0;
+        if (key) {
+            auto it = p.map.find(*key);
+            return it != p.map.end() ? codec::Value(it->second) : codec::Value(std::to_string(*key));
+        }
+    }
+    if (scale_exponent) {
+        auto d = codec::to_double(value);
+        if (!d) {
+            error = "scale_register applies to numbers only";
+            return std::monostate{};
+        }
+        value = *d * std::pow(10.0, static_cast<double>(*scale_exponent));
+    }
+    return apply_precision(std::move(value), p);
+}
+
+std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points, const plan::PollGroup& group,
+                                      const std::vector<BlockData>& blocks, std::int64_t ts_ms,
+                                      const std::string& device, std::vector<Sample>& out) {
+    std::vector<DecodeError> errors;
+    // Where each point's data is: block index, offset.
+    auto locate = [&](std::size_t point) -> std::pair<const plan::Block*, const BlockData*> {
+        for (std::size_t b = 0; b < group.blocks.size(); ++b) {
+            for (std::size_t q : group.blocks[b].points) {
+                if (q == point) return {&group.blocks[b], &blocks[b]};
+            }
+        }
+        return {nullptr, nullptr};
+    };
+    auto registers_of = [&](std::size_t point) -> std::optional<std::span<const std::uint16_t>> {
+        auto [block, data] = locate(point);
+        if (!block || !data->ok) return std::nullopt;
+        const std::size_t offset = points[point].address - block->address;
+        return std::span<const std::uint16_t>(data->registers).subspan(offset, points[point].width());
+    };
+    for (std::size_t index : group.points) {
+        const auto& p = points[index];
+        auto [block, data] = locate(index);
+        if (!block || !data->ok) continue;  // the read failed: no sample, never a stale value
+        Sample s;
+        s.ts_ms = ts_ms;
+        s.device = &device;
+        s.point = &p.name;
+        s.unit = &p.unit;
+        if (modbus::is_bit_kind(p.kind)) {
+            s.value = static_cast<bool>(data->bits[p.address - block->address]);
+            out.push_back(std::move(s));
+            continue;
+        }
+        std::optional<std::int64_t> exponent;
+        if (!p.scale_register.empty()) {
+            std::size_t sf_index = points.size();
+            for (std::size_t j = 0; j < points.size(); ++j) {
+                if (points[j].name == p.scale_register) sf_index = j;
+            }
+            auto sf_regs = sf_index < points.size() ? registers_of(sf_index) : std::nullopt;
+            if (!sf_regs) {
+                errors.push_back({index, "scale register \"" + p.scale_register + "\" was not read"});
+                continue;
+            }
+            Quality sf_quality;
+            std::string sf_error;
+            auto sf = decode_point(points[sf_index], *sf_regs, std::nullopt, sf_quality, sf_error);
+            auto sf_value = codec::to_double(sf);
+            if (!sf_value) {
+                // SunSpec marks a scale factor "not implemented" with 0x8000: the value is n/a.
+                s.value = std::monostate{};
+                s.quality = Quality::unavailable;
+                out.push_back(std::move(s));
+                continue;
+            }
+            exponent = static_cast<std::int64_t>(*sf_value);
+        }
+        std::string error;
+        s.value = decode_point(p, std::span<const std::uint16_t>(data->registers)
+                                      .subspan(p.address - block->address, p.width()),
+                               exponent, s.quality, error);
+        if (!error.empty()) {
+            errors.push_back({index, error});
+            continue;
+        }
+        out.push_back(std::move(s));
+    }
+    return errors;
+}
+
+}  // namespace regpoll::poll

@@ -1,0 +1,339 @@
+#include "poll/poller.hpp"
+
+#include <chrono>
+#include <map>
+
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "modbus/error.hpp"
+#include "plan/block_planner.hpp"
+#include "poll/point_decoder.hpp"
+#include "poll/schedule.hpp"
+#include "transport/link_factory.hpp"
+
+namespace regpoll::poll {
+namespace {
+
+namespace asio = boost::asio;
+
+std::int64_t unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct GroupRuntime {
+    plan::PollGroup plan;
+    std::vector<modbus::Pdu> requests;  // one per block, built once
+    bool busy = false;
+    std::size_t pending = 0;
+    std::vector<BlockData> data;
+    std::vector<std::error_code> errors;
+    TimePoint due{};
+    unsigned relearned = 0;  // --once: cycles repeated after a block was split
+};
+
+struct DeviceRuntime {
+    const profile::DeviceConfig* config = nullptr;
+    std::shared_ptr<transport::Link> link;
+    transport::Milliseconds timeout{1000};
+    std::vector<GroupRuntime> groups;
+    Availability availability{3, std::chrono::minutes(5)};
+    DeviceCounters counters;
+};
+
+void build_requests(GroupRuntime& g) {
+    g.requests.clear();
+    for (const auto& b : g.plan.blocks) {
+        g.requests.push_back(*modbus::make_read_request(modbus::read_function(b.kind), b.address, b.count));
+    }
+}
+
+}  // namespace
+
+struct Poller::Impl {
+    Impl(asio::io_context& io_, std::shared_ptr<const profile::SiteConfig> config_, SampleSink& sink_,
+         PollerOptions options_)
+        : io(io_), config(std::move(config_)), sink(sink_), options(std::move(options_)), timer(io_) {}
+
+    asio::io_context& io;
+    std::shared_ptr<const profile::SiteConfig> config;
+    SampleSink& sink;
+    PollerOptions options;
+    asio::steady_timer timer;
+    Schedule schedule;
+    std::map<std::string, std::shared_ptr<transport::Link>> links;
+    std::vector<DeviceRuntime> devices;
+    std::vector<Sample> samples;  // reused buffer
+    bool stopped = false;
+    std::size_t once_remaining = 0;
+    bool once_all_answered = true;
+
+    void start();
+    void arm();
+    void on_timer();
+    void start_cycle(std::size_t d, std::size_t g, TimePoint due);
+    void on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent, std::error_code ec,
+                  const modbus::Pdu& pdu);
+    void finish_cycle(std::size_t d, std::size_t g);
+    bool learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks);
+};
+
+void Poller::Impl::start() {
+    // One link per bus; device quirks (quiet time after connect, pause between requests)
+    // apply to the bus they are on: the largest value among its devices wins.
+    std::map<std::string, transport::LinkOptions> bus_options;
+    for (const auto& bus : config->buses) {
+        bus_options[bus.name].tcp.max_in_flight = bus.max_in_flight;
+        bus_options[bus.name].tcp.connect_timeout = std::max(bus.timeout, transport::Milliseconds(3000));
+    }
+    for (const auto& dev : config->devices) {
+        auto& o = bus_options[dev.bus].tcp;
+        o.pause_after_connect = std::max(o.pause_after_connect, dev.limits.pause_after_connect);
+        o.pause_between_requests = std::max(o.pause_between_requests, dev.limits.pause_between_requests);
+    }
+    for (const auto& bus : config->buses) {
+        auto link = transport::make_link(io, bus.uri, bus_options[bus.name]);
+        if (!link) throw std::runtime_error(config->file + ": bus \"" + bus.name + "\": " + link.error());
+        links[bus.name] = std::move(*link);
+    }
+    const auto now = SteadyClock::now();
+    devices.resize(config->devices.size());
+    for (std::size_t d = 0; d < devices.size(); ++d) {
+        const auto& cfg = config->devices[d];
+        auto& dev = devices[d];
+        dev.config = &cfg;
+        dev.link = links[cfg.bus];
+        dev.timeout = config->bus(cfg.bus)->timeout;
+        dev.availability = Availability(config->poller.offline_after, config->poller.backoff_max);
+        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits);
+        for (auto& group_plan : plan.groups) {
+            GroupRuntime g;
+            g.plan = std::move(group_plan);
+            build_requests(g);
+            dev.groups.push_back(std::move(g));
+        }
+        for (std::size_t g = 0; g < dev.groups.size(); ++g) {
+            const auto offset = options.once ? Duration::zero()
+                                             : start_offset(d, devices.size(), dev.groups[g].plan.interval);
+            schedule.add({now + offset, d, g});
+            ++once_remaining;
+        }
+    }
+    arm();
+}
+
+void Poller::Impl::arm() {
+    if (stopped) return;
+    auto next = schedule.next_due();
+    if (!next) return;
+    timer.expires_at(*next);
+    timer.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) on_timer();
+    });
+}
+
+void Poller::Impl::on_timer() {
+    for (const auto& e : schedule.pop_due(SteadyClock::now())) start_cycle(e.device, e.group, e.due);
+    arm();
+}
+
+void Poller::Impl::start_cycle(std::size_t d, std::size_t g, TimePoint due) {
+    auto& dev = devices[d];
+    auto& group = dev.groups[g];
+    const auto interval = Duration(group.plan.interval);
+    const bool continuous = interval <= Duration::zero();
+    if (!options.once && !continuous) {
+        // Fixed rate: the next slot is on the grid, whatever this cycle costs.
+        auto next = next_deadline(due, dev.availability.poll_delay(interval), SteadyClock::now());
+        dev.counters.missed_deadlines += next.missed;
+        schedule.add({next.at, d, g});
+    }
+    if (group.busy) {  // the previous cycle is still waiting on a slow bus: skip this one
+        ++dev.counters.missed_deadlines;
+        return;
+    }
+    group.busy = true;
+    group.due = due;
+    group.pending = group.requests.size();
+    group.data.assign(group.requests.size(), BlockData{});
+    group.errors.assign(group.requests.size(), std::error_code{});
+    if (group.pending == 0) return finish_cycle(d, g);
+    const auto sent = SteadyClock::now();
+    for (std::size_t b = 0; b < group.requests.size(); ++b) {
+        dev.link->async_transact(dev.config->unit, group.requests[b], dev.timeout,
+                                 [this, d, g, b, sent](std::error_code ec, modbus::Pdu pdu) {
+                                     on_block(d, g, b, sent, ec, pdu);
+                                 });
+    }
+}
+
+void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent,
+                            std::error_code ec, const modbus::Pdu& pdu) {
+    if (stopped) return;
+    auto& dev = devices[d];
+    auto& group = dev.groups[g];
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent).count();
+    ++dev.counters.requests;
+    dev.counters.latency_us_total += static_cast<std::uint64_t>(latency);
+    dev.counters.latency_us_max = std::max(dev.counters.latency_us_max, static_cast<std::uint64_t>(latency));
+    auto& data = group.data[b];
+    if (!ec) {
+        const auto& request = group.requests[b];
+        if (modbus::is_bit_kind(group.plan.blocks[b].kind)) {
+            auto bits = modbus::parse_bits(request, pdu);
+            if (bits) data.bits = std::move(*bits);
+            else ec = bits.error();
+        } else {
+            auto regs = modbus::parse_registers(request, pdu);
+            if (regs) data.registers = std::move(*regs);
+            else ec = regs.error();
+        }
+    }
+    data.ok = !ec;
+    if (ec) {
+        group.errors[b] = ec;
+        ++dev.counters.errors;
+        if (ec == modbus::Errc::timeout) ++dev.counters.timeouts;
+    }
+    if (--group.pending == 0) finish_cycle(d, g);
+}
+
+void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
+    auto& dev = devices[d];
+    auto& group = dev.groups[g];
+    group.busy = false;
+    ++dev.counters.cycles;
+    std::size_t ok_blocks = 0;
+    for (const auto& data : group.data) ok_blocks += data.ok ? 1 : 0;
+    const bool all_ok = ok_blocks == group.data.size();
+    if (!all_ok) {
+        for (std::size_t b = 0; b < group.errors.size(); ++b) {
+            if (group.errors[b]) {
+                spdlog::debug("device {}: read {} {}+{}: {}", dev.config->name,
+                              modbus::register_kind_name(group.plan.blocks[b].kind), group.plan.blocks[b].address,
+                              group.plan.blocks[b].count, group.errors[b].message());
+            }
+        }
+        // With --once there is no next cycle to use a better layout in: use it now.
+        if (learn(dev, group, ok_blocks) && options.once && group.relearned++ < 4) {
+            return start_cycle(d, g, group.due);
+        }
+    }
+
+    samples.clear();
+    auto errors = decode_group(dev.config->points, group.plan, group.data, unix_ms(), dev.config->name, samples);
+    for (const auto& e : errors) {
+        spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
+    }
+    if (!samples.empty()) sink.on_samples(samples);
+
+    const auto change = ok_blocks > 0 || group.data.empty() ? dev.availability.success() : dev.availability.failure();
+    if (change != Availability::Change::none) {
+        const bool online = change == Availability::Change::went_online;
+        if (online) {
+            spdlog::info("device {}: online", dev.config->name);
+        } else {
+            std::error_code first;
+            for (const auto& e : group.errors) if (e && !first) first = e;
+            spdlog::warn("device {}: offline after {} failed cycles ({})", dev.config->name,
+                         dev.availability.consecutive_failures(), first.message());
+        }
+        sink.on_availability(dev.config->name, online);
+    }
+    if (options.once) {
+        once_all_answered = once_all_answered && all_ok;
+        if (--once_remaining == 0 && options.on_done) options.on_done(once_all_answered);
+        return;
+    }
+    if (group.plan.interval.count() <= 0 && !stopped) {  // continuous polling, backed off when offline
+        const auto delay = dev.availability.offline() ? dev.availability.poll_delay(Duration::zero()) : Duration::zero();
+        schedule.add({SteadyClock::now() + delay, d, g});
+        arm();
+    }
+}
+
+// A device that rejects a block (illegal address/function/value, or a timeout on a large
+// read while its other reads work) gets the block split; the working layout is kept.
+bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks) {
+    std::vector<plan::Block> blocks;
+    bool changed = false;
+    for (std::size_t b = 0; b < group.plan.blocks.size(); ++b) {
+        const auto& block = group.plan.blocks[b];
+        const auto ec = group.errors[b];
+        const bool rejected = ec && modbus::policy_of(ec) == modbus::Policy::unsupported;
+        const bool big_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
+        if (!rejected && !big_timeout) {
+            blocks.push_back(block);
+            continue;
+        }
+        auto halves = plan::split_block(block, dev.config->points);
+        if (!halves.empty()) {
+            spdlog::info("device {}: {} {}+{} failed ({}); reading it as {} smaller requests from now on",
+                         dev.config->name, modbus::register_kind_name(block.kind), block.address, block.count,
+                         ec.message(), halves.size());
+            blocks.insert(blocks.end(), halves.begin(), halves.end());
+            changed = true;
+        } else if (rejected) {
+            const auto& point = dev.config->points[block.points.front()];
+            spdlog::warn("device {}: point {} ({} {}) is not supported by the device ({}); no longer polled",
+                         dev.config->name, point.name, modbus::register_kind_name(block.kind), block.address,
+                         ec.message());
+            std::erase(group.plan.points, block.points.front());
+            changed = true;
+        } else {
+            blocks.push_back(block);
+        }
+    }
+    if (changed) {
+        group.plan.blocks = std::move(blocks);
+        build_requests(group);
+    }
+    return changed;
+}
+
+Poller::Poller(asio::io_context& io, std::shared_ptr<const profile::SiteConfig> config, SampleSink& sink,
+               PollerOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(config), sink, std::move(options))) {}
+
+Poller::~Poller() { stop(); }
+
+void Poller::start() { impl_->start(); }
+
+void Poller::stop() {
+    if (!impl_ || impl_->stopped) return;
+    impl_->stopped = true;
+    impl_->timer.cancel();
+    for (auto& [name, link] : impl_->links) link->close();
+}
+
+const profile::SiteConfig& Poller::config() const { return *impl_->config; }
+
+std::vector<std::string> Poller::take_stats_lines() {
+    std::vector<std::string> lines;
+    for (auto& dev : impl_->devices) {
+        auto& c = dev.counters;
+        const double avg_ms = c.requests ? static_cast<double>(c.latency_us_total) / static_cast<double>(c.requests) / 1000.0 : 0.0;
+        lines.push_back(fmt::format("device {}: {} cycles, {} requests, {} errors, {} timeouts, latency avg {:.1f} ms max {:.1f} ms, {} missed deadlines, {}",
+                                    dev.config->name, c.cycles, c.requests, c.errors, c.timeouts, avg_ms,
+                                    static_cast<double>(c.latency_us_max) / 1000.0, c.missed_deadlines,
+                                    !dev.availability.known() ? "not yet known" : dev.availability.offline() ? "offline" : "online"));
+        c = DeviceCounters{};
+    }
+    return lines;
+}
+
+DeviceCounters Poller::totals() const {
+    DeviceCounters t;
+    for (const auto& dev : impl_->devices) {
+        t.cycles += dev.counters.cycles;
+        t.requests += dev.counters.requests;
+        t.errors += dev.counters.errors;
+        t.timeouts += dev.counters.timeouts;
+        t.missed_deadlines += dev.counters.missed_deadlines;
+    }
+    return t;
+}
+
+}  // namespace regpoll::poll

@@ -1,0 +1,54 @@
+#pragma once
+// The poller: one event loop polls every device of a site configuration on time, through
+// one link per bus, and hands samples to a sink. No thread per device; a device that does
+// not answer costs its bus at most its timeout per cycle and is backed off when offline.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "poll/sample.hpp"
+#include "profile/site_config.hpp"
+
+namespace regpoll::poll {
+
+struct DeviceCounters {
+    std::uint64_t cycles = 0;
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t timeouts = 0;
+    std::uint64_t missed_deadlines = 0;  // cycles skipped because the last was still running
+    std::uint64_t latency_us_total = 0;
+    std::uint64_t latency_us_max = 0;
+};
+
+struct PollerOptions {
+    bool once = false;                 // poll every device once, then call on_done
+    std::function<void(bool all_answered)> on_done;
+};
+
+class Poller {
+public:
+    Poller(boost::asio::io_context& io, std::shared_ptr<const profile::SiteConfig> config,
+           SampleSink& sink, PollerOptions options = {});
+    ~Poller();
+    Poller(const Poller&) = delete;
+    Poller& operator=(const Poller&) = delete;
+
+    void start();
+    // Cancels timers and closes every link; pending work ends with "cancelled".
+    void stop();
+
+    const profile::SiteConfig& config() const;
+    // One line per device: counters since the last call (and resets them).
+    std::vector<std::string> take_stats_lines();
+    DeviceCounters totals() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace regpoll::poll

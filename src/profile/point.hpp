@@ -1,0 +1,64 @@
+#pragma once
+// The immutable result of loading: a point (one named value of a device), device limits,
+// a profile (a model), and their validated form. Nothing here is parsed at poll time.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/format.hpp"
+#include "modbus/register_kind.hpp"
+
+namespace regpoll::profile {
+
+using Milliseconds = std::chrono::milliseconds;
+
+struct Point {
+    std::string name;
+    modbus::RegisterKind kind = modbus::RegisterKind::holding;
+    std::uint16_t address = 0;
+    codec::Format format;               // type, byte/word order, length, byte, scale, offset
+    std::optional<int> bit;             // 0-15: one bit of a 16-bit register, as a bool
+    std::string scale_register;         // name of the point holding a power-of-ten exponent
+    std::vector<std::uint64_t> nan;     // raw values (type width, after ordering) = n/a
+    std::map<std::int64_t, std::string> map;  // raw value -> text
+    std::optional<int> precision;
+    std::string unit;
+    std::string device_class;
+    std::string state_class;
+    std::string description;
+    std::optional<Milliseconds> interval;  // overrides the device's interval
+    bool writable = false;
+    std::optional<double> min;
+    std::optional<double> max;
+    std::string file;                   // where it was defined, for messages
+    std::string json_path;
+    std::string origin() const { return file + ": " + json_path; }
+
+    // Registers (or bits) this point occupies.
+    std::size_t width() const;
+};
+
+struct Limits {
+    std::uint16_t max_registers = 125;
+    std::uint16_t max_bits = 2000;
+    std::uint16_t max_gap = 0;          // unmapped registers a read may bridge
+    Milliseconds pause_after_connect{0};
+    Milliseconds pause_between_requests{0};
+    bool single_connection = false;
+};
+
+struct Profile {
+    std::string file;
+    std::string manufacturer;
+    std::string model;
+    std::string source;
+    std::string protocol;
+    std::string description;
+    Limits limits;
+    std::vector<Point> points;
+};
+
+}  // namespace regpoll::profile

@@ -1,0 +1,41 @@
+#pragma once
+// Device profiles: load one file, and find profiles by library name ("growatt/min-tl-x")
+// in the profile library folders.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile/diagnostics.hpp"
+#include "profile/json_reader.hpp"
+#include "profile/point.hpp"
+
+namespace regpoll::profile {
+
+// Parses a "limits" object (profiles and devices share it) on top of `base`.
+Limits parse_limits(JsonReader& reader, Limits base);
+
+std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag);
+
+// Where library names are looked up, in order: $REGPOLL_DEVICES (colon-separated), the
+// folders given, the installed library, and the source tree's devices/ folder.
+class ProfileLibrary {
+public:
+    explicit ProfileLibrary(std::vector<std::string> extra_dirs = {});
+    const std::vector<std::string>& dirs() const { return dirs_; }
+
+    // A library name ("eastron/sdm630") or a path to a .json file; relative paths are taken
+    // from `base_dir` (the config file's folder). Profiles are loaded once and shared.
+    std::shared_ptr<const Profile> find(const std::string& ref, const std::string& base_dir,
+                                        Diagnostics& diag, const std::string& file,
+                                        const std::string& json_path);
+    // Every *.json profile under the library folders (schema.json excluded).
+    std::vector<std::string> list_files() const;
+
+private:
+    std::vector<std::string> dirs_;
+    std::map<std::string, std::shared_ptr<const Profile>> cache_;
+};
+
+}  // namespace regpoll::profile

@@ -1,0 +1,57 @@
+#pragma once
+// The site configuration (config/*.json): buses, devices and poller settings, loaded,
+// validated and resolved against the profile library. Every mistake is reported with its
+// file and JSON path; nothing starts unless there are none.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/expected.hpp"
+#include "profile/point.hpp"
+#include "profile/profile_loader.hpp"
+#include "transport/uri.hpp"
+
+namespace regpoll::profile {
+
+struct BusConfig {
+    std::string name;
+    transport::Uri uri;
+    Milliseconds timeout{1000};
+    std::size_t max_in_flight = 1;
+};
+
+struct DeviceConfig {
+    std::string name;
+    std::string bus;
+    std::uint8_t unit = 1;
+    Milliseconds interval{10000};
+    std::shared_ptr<const Profile> profile;  // null for inline-only devices
+    std::string manufacturer;
+    std::string model;
+    Limits limits;
+    std::vector<Point> points;  // the profile's, with inline points added or overriding by name
+};
+
+struct PollerSettings {
+    Milliseconds stats_interval{60000};  // per-device counters in the log
+    unsigned offline_after = 3;          // consecutive failed cycles before "offline"
+    Milliseconds backoff_max{300000};    // longest wait between polls of an offline device
+};
+
+struct SiteConfig {
+    std::string file;
+    std::vector<BusConfig> buses;
+    std::vector<DeviceConfig> devices;
+    PollerSettings poller;
+
+    const BusConfig* bus(const std::string& name) const;
+};
+
+struct LoadResult {
+    std::optional<SiteConfig> config;  // empty when there were errors
+    Diagnostics diagnostics;
+};
+
+LoadResult load_site_config(const std::string& path, ProfileLibrary& library);
+
+}  // namespace regpoll::profile

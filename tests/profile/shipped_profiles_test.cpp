@@ -5,6 +5,7 @@
 
 #include "plan/block_planner.hpp"
 #include "profile/profile_loader.hpp"
+#include "profile/site_config.hpp"
 
 namespace regpoll::profile {
 namespace {
@@ -47,6 +48,27 @@ TEST(ShippedProfiles, LibraryNamesResolve) {
         EXPECT_TRUE(library.find(name, ".", diag, "test", "/")) << name;
     }
     EXPECT_TRUE(diag.ok());
+}
+
+}  // namespace
+}  // namespace regpoll::profile
+
+namespace regpoll::profile {
+namespace {
+
+TEST(ShippedConfigs, EveryExampleConfigurationLoads) {
+    const fs::path root = fs::path(REGPOLL_SOURCE_DIR) / "config";
+    int loaded = 0;
+    for (const auto& entry : fs::directory_iterator(root)) {
+        if (entry.path().extension() != ".json") continue;
+        ProfileLibrary library;
+        auto result = load_site_config(entry.path().string(), library);
+        std::string errors;
+        for (const auto& e : result.diagnostics.errors()) errors += "\n  " + e;
+        EXPECT_TRUE(result.config) << entry.path() << errors;
+        ++loaded;
+    }
+    EXPECT_GE(loaded, 1);
 }
 
 }  // namespace

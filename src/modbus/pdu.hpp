@@ -56,7 +56,8 @@ Expected<Pdu> make_read_write_registers(std::uint16_t read_address, std::uint16_
                                         std::span<const std::uint16_t> values);
 // FC43/14; read_code 1..4 (basic, regular, extended stream, one object).
 Expected<Pdu> make_read_device_identification(std::uint8_t read_code, std::uint8_t object_id);
-// FC8 sub-function 0 (return query data): the server echoes `data`.
+// FC8 sub-function 0 (return query data): the server echoes `data`. On serial lines a
+// server can only frame it as sub-function + one word, so send exactly 2 bytes there.
 Expected<Pdu> make_diagnostics_echo(std::span<const std::uint8_t> data);
 Pdu make_report_server_id();
 

@@ -10,12 +10,12 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
-  libsqlite3-dev libpaho-mqttpp-dev
+  libsqlite3-dev libpaho-mqttpp-dev libpaho-mqtt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
   python3 python3-pymodbus python3-serial mbpoll socat libmodbus-dev
-  mosquitto clang libclang-rt-14-dev
+  mosquitto mosquitto-clients clang libclang-rt-14-dev
 )
 runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1)
 

@@ -46,6 +46,7 @@ std::vector<std::uint8_t> encode_ascii(std::uint8_t unit, std::span<const std::u
 }
 
 ParseResult parse_ascii(std::span<const std::uint8_t> buffer) {
+    if (buffer.empty()) return ParseResult{};
     const auto start = std::find(buffer.begin(), buffer.end(), ':');
     if (start != buffer.begin()) {
         // Garbage before the start character: drop it (all of it if no ':' yet).

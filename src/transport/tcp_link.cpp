@@ -32,7 +32,7 @@ struct Pending {
 struct InFlight {
     std::uint16_t transaction;
     Pending pending;
-    std::unique_ptr<asio::steady_timer> timer;
+    Clock::time_point deadline;
 };
 
 class TcpLink final : public Link, public std::enable_shared_from_this<TcpLink> {
@@ -43,6 +43,7 @@ public:
           resolver_(io),
           connect_timer_(io),
           pause_timer_(io),
+          timeout_timer_(io),
           uri_(std::move(uri)),
           options_(options),
           backoff_(options.reconnect_initial, options.reconnect_cap) {
@@ -52,6 +53,13 @@ public:
     void async_transact(std::uint8_t unit, modbus::Pdu request, Milliseconds timeout,
                         Handler handler) override {
         ++stats_.requests;
+        // Connected with room: send now (no handler runs here, so this keeps the contract).
+        if (state_ == State::connected && queue_.empty() &&
+            in_flight_.size() < options_.max_in_flight &&
+            options_.pause_between_requests.count() == 0) {
+            send(Pending{unit, std::move(request), timeout, std::move(handler)});
+            return;
+        }
         queue_.push_back(Pending{unit, std::move(request), timeout, std::move(handler)});
         if (!pump_posted_) {
             pump_posted_ = true;
@@ -169,15 +177,44 @@ private:
         const std::uint16_t tid = next_transaction_++;
         std::vector<std::uint8_t> adu = modbus::encode_mbap(tid, p.unit, p.request);
         if (trace_) trace_(true, modbus::Framing::mbap, adu);
-        auto timer = std::make_unique<asio::steady_timer>(io_);
-        timer->expires_after(p.timeout);
-        timer->async_wait(
-            [self = shared_from_this(), tid, gen = generation_](const boost::system::error_code& ec) {
-                if (!ec && gen == self->generation_) self->on_timeout(tid);
-            });
-        in_flight_.push_back(InFlight{tid, std::move(p), std::move(timer)});
+        const auto deadline = Clock::now() + p.timeout;
+        in_flight_.push_back(InFlight{tid, std::move(p), deadline});
+        arm_timeout(deadline);
         tx_queue_.push_back(std::move(adu));
         if (!writing_) write_next();
+    }
+
+    // One timer for all requests in flight, armed for the earliest deadline. A response
+    // does not cancel it: when it fires it fails what is overdue and re-arms for the rest.
+    void arm_timeout(Clock::time_point deadline) {
+        if (timeout_armed_ && timeout_at_ <= deadline) return;
+        timeout_armed_ = true;
+        timeout_at_ = deadline;
+        timeout_timer_.expires_at(deadline);
+        timeout_timer_.async_wait(
+            [self = shared_from_this(), gen = generation_, deadline](const boost::system::error_code& ec) {
+                if (ec || gen != self->generation_ || deadline != self->timeout_at_) return;
+                self->timeout_armed_ = false;
+                self->on_timer();
+            });
+    }
+
+    void on_timer() {
+        const auto now = Clock::now();
+        while (true) {
+            auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
+                                   [&](const InFlight& f) { return f.deadline <= now; });
+            if (it == in_flight_.end()) break;
+            const auto gen = generation_;
+            on_timeout(it->transaction);
+            if (gen != generation_) return;
+        }
+        if (in_flight_.empty()) return;
+        auto earliest = std::min_element(in_flight_.begin(), in_flight_.end(),
+                                         [](const InFlight& a, const InFlight& b) {
+                                             return a.deadline < b.deadline;
+                                         });
+        arm_timeout(earliest->deadline);
     }
 
     void write_next() {
@@ -186,13 +223,17 @@ private:
             return;
         }
         writing_ = true;
+        // Everything queued goes out in one write (pipelined requests share a segment).
+        tx_buffers_.clear();
+        for (const auto& frame : tx_queue_) tx_buffers_.push_back(asio::buffer(frame));
         asio::async_write(
-            socket_, asio::buffer(tx_queue_.front()),
-            [self = shared_from_this(), gen = generation_](const boost::system::error_code& ec,
-                                                           std::size_t) {
+            socket_, tx_buffers_,
+            [self = shared_from_this(), gen = generation_, count = tx_queue_.size()](
+                const boost::system::error_code& ec, std::size_t) {
                 if (gen != self->generation_) return;
                 if (ec) return self->connection_lost(ec);
-                self->tx_queue_.pop_front();
+                self->tx_queue_.erase(self->tx_queue_.begin(),
+                                      self->tx_queue_.begin() + static_cast<long>(count));
                 self->write_next();
             });
     }
@@ -249,7 +290,6 @@ private:
         }
         InFlight done = std::move(*it);
         in_flight_.erase(it);
-        done.timer->cancel();
         std::error_code ec = adu.unit == done.pending.unit
                                  ? modbus::check_response(done.pending.request, adu.pdu)
                                  : modbus::make_error_code(Errc::unit_mismatch);
@@ -261,6 +301,11 @@ private:
         next_send_ = Clock::now() + options_.pause_between_requests;
         done.pending.handler(ec, std::move(adu.pdu));
         pump();
+        // Idle: stop the timer so a run() loop can return; busy: it keeps running.
+        if (in_flight_.empty() && timeout_armed_) {
+            timeout_armed_ = false;
+            timeout_timer_.cancel();
+        }
     }
 
     void on_timeout(std::uint16_t tid) {
@@ -290,6 +335,8 @@ private:
         connect_timer_.cancel();
         pause_timer_.cancel();
         pause_armed_ = false;
+        timeout_timer_.cancel();
+        timeout_armed_ = false;
         state_ = State::disconnected;
         rx_len_ = 0;
         writing_ = false;
@@ -297,7 +344,6 @@ private:
         std::vector<InFlight> failed;
         failed.swap(in_flight_);
         for (auto& f : failed) {
-            f.timer->cancel();
             ++stats_.errors;
             f.pending.handler(ec, {});
         }
@@ -317,6 +363,9 @@ private:
     tcp::resolver resolver_;
     asio::steady_timer connect_timer_;
     asio::steady_timer pause_timer_;
+    asio::steady_timer timeout_timer_;
+    bool timeout_armed_ = false;
+    Clock::time_point timeout_at_{};
     Uri uri_;
     TcpOptions options_;
     Backoff backoff_;
@@ -333,6 +382,7 @@ private:
     std::deque<Pending> queue_;
     std::vector<InFlight> in_flight_;
     std::deque<std::vector<std::uint8_t>> tx_queue_;
+    std::vector<asio::const_buffer> tx_buffers_;  // the frames of the write in progress
     std::array<std::uint8_t, 4096> rx_{};
     std::size_t rx_len_ = 0;
 };

@@ -27,7 +27,7 @@ public:
     using Script = std::function<void(tcp::socket&, const modbus::Adu&, std::vector<std::uint8_t> raw)>;
 
     ScriptedServer(asio::io_context& io, Script script)
-        : io_(io), acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
           script_(std::move(script)) {
         accept();
     }
@@ -64,7 +64,6 @@ private:
         });
     }
 
-    asio::io_context& io_;
     tcp::acceptor acceptor_;
     Script script_;
     std::vector<std::shared_ptr<tcp::socket>> sockets_;

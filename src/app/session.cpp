@@ -34,6 +34,14 @@ std::optional<Session> Session::open(const LinkArgs& args) {
     s.io_ = std::make_unique<boost::asio::io_context>();
     transport::LinkOptions options;
     options.tcp.connect_timeout = *timeout;
+    // Warnings (a refused dial-in, an adapter echo) always; the rest with --debug.
+    options.log = [debug = args.debug](transport::LogLevel level, const std::string& text) {
+        if (level == transport::LogLevel::warning) {
+            print_error("warning: " + text);
+        } else if (debug) {
+            print_error(text);
+        }
+    };
     auto link = transport::make_link(*s.io_, *uri, options);
     if (!link) {
         print_error(link.error());

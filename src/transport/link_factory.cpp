@@ -1,5 +1,9 @@
 #include "transport/link_factory.hpp"
 
+#include "transport/listen_link.hpp"
+#include "transport/serial_link.hpp"
+#include "transport/stream_serial_link.hpp"
+
 namespace regpoll::transport {
 
 Expected<std::shared_ptr<Link>, std::string> make_link(boost::asio::io_context& io,
@@ -11,6 +15,11 @@ Expected<std::shared_ptr<Link>, std::string> make_link(boost::asio::io_context& 
         }
         return make_tcp_link(io, uri, options.tcp);
     }
+    if (uri.is_serial()) return make_serial_link(io, uri, options.log);
+    if (uri.scheme == "rtu+tcp" || uri.scheme == "ascii+tcp") {
+        return make_stream_serial_link(io, uri, options.tcp, options.log);
+    }
+    if (uri.is_listen()) return make_listen_link(io, uri, options.log);
     return Unexpected{uri.to_string() + ": the " + uri.scheme +
                       ":// transport is not available in this build"};
 }

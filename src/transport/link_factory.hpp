@@ -8,13 +8,18 @@
 
 #include "common/expected.hpp"
 #include "transport/link.hpp"
+#include "transport/log.hpp"
 #include "transport/tcp_link.hpp"
 #include "transport/uri.hpp"
 
 namespace regpoll::transport {
 
 struct LinkOptions {
+    // tcp://; for rtu+tcp:// and ascii+tcp:// only the connect timeout and back-off.
     TcpOptions tcp;
+    // Where links report what no request result carries (refused dial-ins, a pty without
+    // parity, lost connections). Empty: nowhere.
+    LogFn log;
 };
 
 // An error string names the URI and what is unsupported or wrong in it.

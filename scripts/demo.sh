@@ -1,28 +1,70 @@
 #!/usr/bin/env bash
-# `make demo`: shows regpoll against a local Modbus device on loopback. Until the simulator
-# lands, the device is Debian's pymodbus server holding a few known values.
+# `make demo`: simulated devices (a Growatt inverter and an Eastron meter) on loopback, a
+# local mosquitto when Debian's package is installed, and regpoll polling them with a live
+# table in the terminal. Ctrl-C stops everything this script started.
+#   DEMO_SECONDS=N  stop by itself after N seconds (default: run until Ctrl-C)
 set -euo pipefail
 build=${1:-build}
-regpoll="$build/src/app/regpoll"
 here=$(cd "$(dirname "$0")/.." && pwd)
-log=$(mktemp -t regpoll-demo-peer.XXXXXX.log)
-fifo=$(mktemp -u -t regpoll-demo.XXXXXX); mkfifo "$fifo"
-/usr/bin/python3 -I "$here/tests/integration/peer/modbus_peer.py" --transport tcp --port 0 \
-  --units 1 --values "$here/tests/integration/data/cli_values.json" --seconds 60 \
-  --log-level warning >"$fifo" 2>"$log" &
-peer=$!
-trap 'kill $peer 2>/dev/null; wait $peer 2>/dev/null; rm -f "$fifo" "$log"' EXIT INT TERM
-read -r ready port <"$fifo"
-[ "$ready" = READY ] || { echo "demo: the test device did not start:"; cat "$log"; exit 1; }
-uri="tcp://127.0.0.1:$port"
-run() { echo; echo "\$ regpoll $*"; "$regpoll" "$@" || true; }
-echo "A Modbus device is listening at $uri (Debian's pymodbus server)."
-run scan "$uri" --units 1-3
-run read "$uri" --address 100 --type int16
-run read "$uri" --address 130 --type float32 --order CDAB --json
-run read "$uri" --address 150 --type string --length 3
-run write "$uri" --address 200 --type float32 55.5
-run read "$uri" --address 200 --type float32 --debug
-run read "$uri" --address 5000
-echo
-echo "Point the same commands at your device: regpoll read tcp://192.168.1.10:502 --unit 1 --address 0"
+regpoll="$build/src/app/regpoll"
+tmp=$(mktemp -d -t regpoll-demo.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+free_port() {  # a loopback port nothing listens on
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "demo: no free port found" >&2; exit 1
+}
+wait_for_line() {  # file prefix: prints the first line starting with prefix
+  for _ in $(seq 100); do
+    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
+    [ -n "$line" ] && { echo "$line"; return; }
+    sleep 0.1
+  done
+  echo "demo: timed out waiting for '$2' in $1" >&2; cat "${1%.out}.log" >&2 2>/dev/null || true; exit 1
+}
+
+# 1. The devices: regpoll's simulator, on a free port, at noon so the sun shines.
+sed 's#tcp://127.0.0.1:5020#tcp://127.0.0.1:0#' "$here/config/demo.sim.json" > "$tmp/sim.json"
+"$regpoll" simulate --config "$tmp/sim.json" --start-time 12:00 > "$tmp/sim.out" 2> "$tmp/sim.log" &
+pids+=($!)
+device_port=$(wait_for_line "$tmp/sim.out" READY | awk '{print $2}')
+
+# 2. The broker, if Debian's mosquitto is installed.
+sed "s#tcp://127.0.0.1:5020#tcp://127.0.0.1:$device_port#" "$here/config/demo.json" > "$tmp/demo.json"
+if command -v mosquitto > /dev/null; then
+  mqtt_port=$(free_port)
+  { echo "listener $mqtt_port 127.0.0.1"; echo "allow_anonymous true"
+    [ "$(id -u)" = 0 ] && echo "user root"; } > "$tmp/mosquitto.conf"
+  mosquitto -c "$tmp/mosquitto.conf" > "$tmp/mosquitto.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port") 2>/dev/null && break; sleep 0.1; done
+  sed -i "s#tcp://127.0.0.1:1883#tcp://127.0.0.1:$mqtt_port#" "$tmp/demo.json"
+  mqtt_note="MQTT: a local mosquitto on port $mqtt_port; watch it with: mosquitto_sub -p $mqtt_port -t 'regpoll/#' -v"
+else
+  sed -i '/"mqtt":/d; s/"interval": "2s" }$/"interval": "2s" }/' "$tmp/demo.json"
+  mqtt_note="MQTT: off (install Debian's mosquitto, 'sudo apt-get install mosquitto', and run make demo again)"
+fi
+sed -i "s#\"mqtt\": {#\"history\": { \"path\": \"$tmp/history.db\" }, \"mqtt\": {#" "$tmp/demo.json"
+grep -q '"history"' "$tmp/demo.json" || sed -i "s#^  \\]#  ], \"history\": { \"path\": \"$tmp/history.db\" }#" "$tmp/demo.json"
+
+echo "Simulated inverter (unit 1) and meter (unit 2) at tcp://127.0.0.1:$device_port"
+echo "$mqtt_note"
+echo "History: $tmp/history.db (regpoll history --db … while it runs)"
+sleep 2
+args=(run -c "$tmp/demo.json" --output table --log-level warn)
+if [ -n "${DEMO_SECONDS:-}" ]; then
+  timeout --signal=INT "$DEMO_SECONDS" "$regpoll" "${args[@]}" 2> "$tmp/poller.log" || true
+else
+  "$regpoll" "${args[@]}" 2> "$tmp/poller.log" || true
+fi

@@ -80,3 +80,54 @@ int run_validate(const ValidateArgs& args);
 bool setup_logging(const std::string& level);
 
 }  // namespace regpoll::app
+
+namespace regpoll::app {
+
+// regpoll history: rows of a history database, oldest first.
+struct HistoryArgs {
+    std::string db;
+    std::vector<std::string> devices;  // glob patterns; none = every device
+    std::vector<std::string> points;
+    std::string since;                 // "1h" (back from now), "now", ISO 8601 (UTC unless an offset)
+    std::string until;
+    std::string format = "csv";        // csv (with a header) | json (JSON lines, one object per row)
+    std::string time = "ms";           // ms (Unix milliseconds) | iso (2026-11-20T10:00:00.000Z)
+};
+
+int run_history(const HistoryArgs& args);
+
+}  // namespace regpoll::app
+
+namespace regpoll::app {
+
+// regpoll simulate: devices from profiles served over Modbus (sim/simulation.hpp). Either
+// one device (--profile, --unit, --listen and the fault flags) or a sim.json (--config).
+struct SimulateArgs {
+    std::string profile;                        // library name or .json file
+    int unit = 1;
+    std::string listen = "tcp://127.0.0.1:5020";
+    std::string config;                         // sim.json instead of the flags above
+    std::string delay = "0ms";                  // faults of the one listener
+    std::string jitter = "0ms";
+    double drop_rate = 0;
+    double corrupt_rate = 0;
+    double exception_rate = 0;
+    int exception_code = 6;                     // server device busy
+    double disconnect_rate = 0;
+    int max_registers = 0;                      // 0: the profile's limits.max_registers
+    bool single_connection = false;             // neither flag: as the profile's limits say
+    bool no_single_connection = false;
+    std::string refresh;                        // empty: the file's, or 1s
+    long long seed = -1;                        // < 0: the file's, or 1
+    double seconds = 0;                         // 0: until SIGINT/SIGTERM
+    bool freeze = false;                        // values stay as first generated
+    std::string dump;                           // JSON of the intended values, every refresh
+    bool print_values = false;                  // the same as JSON lines on stdout
+    double speed = 1;                           // simulated seconds per real second
+    std::string start_time;                     // "HH:MM": simulated local time to start at
+    std::string log_level = "info";
+};
+
+int run_simulate(const SimulateArgs& args);
+
+}  // namespace regpoll::app

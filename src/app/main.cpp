@@ -74,13 +74,81 @@ int main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Poll every device of a site configuration");
     run_cmd->add_option("-c,--config", run.config, "Site configuration (JSON, comments allowed)")->required();
     run_cmd->add_flag("--once", run.once, "Poll every device once and exit (0 when all answered)");
-    run_cmd->add_option("--output", run.output, "Samples to stdout: jsonl, log or none")->capture_default_str();
+    run_cmd->add_option("--output", run.output, "Samples to stdout: jsonl, log, table (live, for a terminal) or none")->capture_default_str();
     run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")->capture_default_str();
 
     regpoll::app::ValidateArgs validate;
     auto* validate_cmd = app.add_subcommand("validate", "Check a configuration and print the request plan");
     validate_cmd->add_option("-c,--config", validate.config, "Site configuration")->required();
     validate_cmd->add_flag("-q,--quiet", validate.quiet, "Print errors only");
+
+    regpoll::app::HistoryArgs history;
+    auto* history_cmd = app.add_subcommand("history", "Print rows of a history database as CSV or JSON lines");
+    history_cmd->add_option("--db", history.db, "The history database (SQLite)")->required();
+    history_cmd->add_option("--device", history.devices, "Only this device (glob, e.g. inv*; repeatable)");
+    history_cmd->add_option("--point", history.points, "Only this point (glob; repeatable)");
+    history_cmd->add_option("--since", history.since, "From: 1h (back from now), 7d, now, 2026-11-20T10:00:00Z");
+    history_cmd->add_option("--until", history.until, "Before: same forms as --since");
+    history_cmd->add_option("--format", history.format, "csv or json (JSON lines)")->capture_default_str();
+    history_cmd->add_option("--time", history.time, "ts as ms (Unix milliseconds) or iso (UTC)")
+        ->capture_default_str();
+
+    regpoll::app::SimulateArgs simulate;
+    auto* sim_cmd = app.add_subcommand("simulate", "Serve simulated devices, with faults on purpose");
+    auto* sim_config = sim_cmd->add_option("-c,--config", simulate.config,
+                                           "sim.json: several devices and listeners");
+    const auto rate = CLI::Range(0.0, 1.0);
+    // One device from the flags, or a sim.json: never both.
+    const std::vector<CLI::Option*> sim_one_device{
+        sim_cmd->add_option("-p,--profile", simulate.profile,
+                            "Profile: library name (growatt/min-tl-x) or .json file"),
+        sim_cmd->add_option("-u,--unit", simulate.unit, "Unit id of the device")
+            ->check(CLI::Range(0, 255))
+            ->capture_default_str(),
+        sim_cmd->add_option("--listen", simulate.listen,
+                            "tcp://HOST:PORT, rtu+tcp://, ascii+tcp://, rtu:///dev/X?baud=&parity=, "
+                            "ascii:///dev/X")
+            ->capture_default_str(),
+        sim_cmd->add_option("--delay", simulate.delay, "Every reply this late, e.g. 20ms"),
+        sim_cmd->add_option("--jitter", simulate.jitter, "... plus up to this much, e.g. 5ms"),
+        sim_cmd->add_option("--drop-rate", simulate.drop_rate, "Share of requests never answered")
+            ->check(rate),
+        sim_cmd->add_option("--corrupt-rate", simulate.corrupt_rate,
+                            "Share of replies with a broken CRC/LRC")
+            ->check(rate),
+        sim_cmd->add_option("--exception-rate", simulate.exception_rate, "Share of requests refused")
+            ->check(rate),
+        sim_cmd->add_option("--exception-code", simulate.exception_code,
+                            "Exception code of the refusals (6: busy)")
+            ->check(CLI::Range(1, 255)),
+        sim_cmd->add_option("--disconnect-rate", simulate.disconnect_rate,
+                            "Share of requests that close the connection")
+            ->check(rate),
+        sim_cmd->add_option("--max-registers", simulate.max_registers,
+                            "Registers per read (default: the profile's limit)")
+            ->check(CLI::Range(1, 125)),
+        sim_cmd->add_flag("--single-connection", simulate.single_connection,
+                          "A new client drops the old one (default: as the profile says)"),
+        sim_cmd->add_flag("--no-single-connection", simulate.no_single_connection,
+                          "Any number of clients"),
+    };
+    for (auto* option : sim_one_device) option->excludes(sim_config);
+    sim_cmd->add_option("--refresh", simulate.refresh, "How often values move (default 1s)");
+    sim_cmd->add_option("--seconds", simulate.seconds, "Exit after this long (0: at SIGINT/SIGTERM)")
+        ->check(CLI::NonNegativeNumber);
+    sim_cmd->add_option("--seed", simulate.seed, "Random walks, noise and faults replay per seed")
+        ->check(CLI::NonNegativeNumber);
+    sim_cmd->add_flag("--freeze", simulate.freeze, "Values stay as first generated");
+    sim_cmd->add_option("--dump", simulate.dump,
+                        "Write the intended values as JSON to this file on every refresh");
+    sim_cmd->add_flag("--print-values", simulate.print_values,
+                      "Print the intended values as JSON lines on every refresh");
+    sim_cmd->add_option("--speed", simulate.speed, "Simulated seconds per real second, e.g. 60")
+        ->check(CLI::PositiveNumber);
+    sim_cmd->add_option("--start-time", simulate.start_time,
+                        "Simulated local time of day to start at, e.g. 12:00");
+    sim_cmd->add_option("--log-level", simulate.log_level, "trace, debug, info, warn, error")
+        ->capture_default_str();
 
     try {
         app.parse(argc, argv);
@@ -102,5 +170,7 @@ int main(int argc, char** argv) {
     if (scan_cmd->parsed()) return regpoll::app::run_scan(scan);
     if (run_cmd->parsed()) return regpoll::app::run_run(run);
     if (validate_cmd->parsed()) return regpoll::app::run_validate(validate);
+    if (history_cmd->parsed()) return regpoll::app::run_history(history);
+    if (sim_cmd->parsed()) return regpoll::app::run_simulate(simulate);
     return regpoll::app::exit_usage;
 }

@@ -7,7 +7,7 @@
 #include "app/commands.hpp"
 #include "app/format_args.hpp"
 #include "app/session.hpp"
-#include "app/value_json.hpp"
+#include "poll/value_json.hpp"
 #include "codec/types.hpp"
 #include "codec/value_codec.hpp"
 
@@ -116,7 +116,7 @@ int run_read(const ReadArgs& a) {
         out["address"] = a.address;
         out["type"] = codec::type_name(format->type);
         auto& list = out["values"] = nlohmann::ordered_json::array();
-        for (const auto& v : values) list.push_back(value_to_json(v));
+        for (const auto& v : values) list.push_back(poll::value_to_json(v));
         auto& raw = out["raw"] = nlohmann::ordered_json::array();
         if (modbus::is_bit_kind(*kind)) {
             for (bool b : result->bits) raw.push_back(b ? 1 : 0);

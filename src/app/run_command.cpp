@@ -14,33 +14,50 @@
 #include "app/plan_report.hpp"
 #include "app/session.hpp"
 #include "app/sinks.hpp"
+#include "app/site_loader.hpp"
 #include "poll/poller.hpp"
+#include "sink/history_writer.hpp"
+#include "sink/mqtt_sink.hpp"
 
 namespace regpoll::app {
 namespace {
 
 namespace asio = boost::asio;
 
-std::shared_ptr<const profile::SiteConfig> load(const std::string& path) {
-    profile::ProfileLibrary library;
-    auto loaded = profile::load_site_config(path, library);
+std::optional<Site> load(const std::string& path) {
+    auto loaded = load_site(path);
     for (const auto& w : loaded.diagnostics.warnings()) spdlog::warn("{}", w);
-    if (!loaded.config) {
+    if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) spdlog::error("{}", e);
-        return nullptr;
+        return std::nullopt;
     }
-    auto report = plan_report(*loaded.config, false);
+    auto report = plan_report(*loaded.site->config, false);
     for (const auto& line : report.lines) spdlog::info("plan: {}", line);
     for (const auto& w : report.warnings) spdlog::warn("{}", w);
-    return std::make_shared<const profile::SiteConfig>(std::move(*loaded.config));
+    return loaded.site;
 }
+
+// Hands every sample to each sink in turn.
+class Fanout final : public poll::SampleSink {
+public:
+    void add(poll::SampleSink* sink) { sinks_.push_back(sink); }
+    void on_samples(std::span<const poll::Sample> samples) override {
+        for (auto* s : sinks_) s->on_samples(samples);
+    }
+    void on_availability(const std::string& device, bool online) override {
+        for (auto* s : sinks_) s->on_availability(device, online);
+    }
+
+private:
+    std::vector<poll::SampleSink*> sinks_;
+};
 
 class Runner {
 public:
-    Runner(const RunArgs& args, poll::SampleSink& sink) : args_(args), sink_(sink), signals_(io_), stats_timer_(io_) {}
+    Runner(const RunArgs& args, poll::SampleSink& output) : args_(args), output_(output), signals_(io_), stats_timer_(io_) {}
 
-    int run(std::shared_ptr<const profile::SiteConfig> config) {
-        if (!start(std::move(config))) return exit_usage;
+    int run(Site site) {
+        if (!start(std::move(site))) return exit_usage;
         signals_.add(SIGINT);
         signals_.add(SIGTERM);
         if (!args_.once) signals_.add(SIGHUP);
@@ -51,7 +68,39 @@ public:
     }
 
 private:
-    bool start(std::shared_ptr<const profile::SiteConfig> config) {
+    bool start(Site site) {
+        // Sinks first, so nothing the poller produces is missed.
+        fanout_ = std::make_unique<Fanout>();
+        fanout_->add(&output_);
+        if (site.mqtt) {
+            try {
+                mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
+            } catch (const std::exception& e) {
+                spdlog::error("{}", e.what());
+                return false;
+            }
+            mqtt_->start();
+            fanout_->add(mqtt_.get());
+        }
+        // The history writer survives a reload unless its section changed.
+        if (site.history) {
+            if (!history_ || site.config->history != history_json_) {
+                if (history_) history_->stop();
+                try {
+                    history_ = std::make_unique<sink::HistoryWriter>(std::move(*site.history));
+                } catch (const std::exception& e) {
+                    spdlog::error("{}", e.what());
+                    return false;
+                }
+                history_json_ = site.config->history;
+                spdlog::info("history: writing to {}", history_->config().path);
+            }
+            fanout_->add(history_.get());
+        } else if (history_) {
+            history_->stop();
+            history_.reset();
+        }
+        auto config = std::move(site.config);
         poll::PollerOptions options;
         options.once = args_.once;
         options.on_done = [this](bool all_answered) {
@@ -60,7 +109,7 @@ private:
             shutdown();
         };
         stats_interval_ = config->poller.stats_interval;
-        auto poller = std::make_unique<poll::Poller>(io_, std::move(config), sink_, options);
+        auto poller = std::make_unique<poll::Poller>(io_, std::move(config), *fanout_, options);
         try {
             poller->start();
         } catch (const std::exception& e) {
@@ -87,14 +136,15 @@ private:
 
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
-        auto config = load(args_.config);
-        if (!config) {
+        auto site = load(args_.config);
+        if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
             return;
         }
         auto old = std::move(poller_);
         old->stop();
-        if (!start(std::move(config))) {
+        stop_sinks();
+        if (!start(std::move(*site))) {
             spdlog::error("the new configuration could not start; exiting");
             exit_code_ = exit_failure;
             shutdown();
@@ -109,6 +159,7 @@ private:
         stats_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec || !poller_) return;
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);
+            if (history_) spdlog::info("{}", sink::format_history_stats(history_->stats()));
             arm_stats();
         });
     }
@@ -117,10 +168,37 @@ private:
         if (poller_) poller_->stop();
         signals_.cancel();
         stats_timer_.cancel();
+        // The sinks drain while the loop keeps running (so late broker events still
+        // arrive), then go.
+        if (mqtt_) mqtt_->request_stop();
+        wait_for_sinks();
+    }
+
+    void wait_for_sinks() {
+        if (!mqtt_ || mqtt_->stopped()) {
+            stop_sinks();
+            // Every queued history row is committed before exit.
+            if (history_ && !history_->stop()) exit_code_ = exit_failure;
+            history_.reset();
+            return;
+        }
+        stats_timer_.expires_after(std::chrono::milliseconds(20));
+        stats_timer_.async_wait([this](const boost::system::error_code&) { wait_for_sinks(); });
+    }
+
+    // Sinks flush what they hold (MQTT: what the broker does not take in time waits in the
+    // outbox for the next run).
+    void stop_sinks() {
+        if (mqtt_) mqtt_->stop();
+        mqtt_.reset();
     }
 
     const RunArgs& args_;
-    poll::SampleSink& sink_;
+    poll::SampleSink& output_;
+    std::unique_ptr<Fanout> fanout_;
+    std::unique_ptr<sink::MqttSink> mqtt_;
+    std::unique_ptr<sink::HistoryWriter> history_;
+    profile::Json history_json_;
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer stats_timer_;
@@ -150,17 +228,18 @@ int run_run(const RunArgs& a) {
     if (a.output == "jsonl") sink = std::make_unique<JsonlSink>(stdout);
     else if (a.output == "log") sink = std::make_unique<LogSink>();
     else if (a.output == "none") sink = std::make_unique<NullSink>();
+    else if (a.output == "table") sink = std::make_unique<TableSink>(stdout);
     else {
-        print_error("--output \"" + a.output + "\" is not one of jsonl, log, none");
+        print_error("--output \"" + a.output + "\" is not one of jsonl, log, table, none");
         return exit_usage;
     }
-    auto config = load(a.config);
-    if (!config) {
+    auto site = load(a.config);
+    if (!site) {
         print_error("the configuration has errors (listed above); nothing started");
         return exit_usage;
     }
     Runner runner(a, *sink);
-    return runner.run(std::move(config));
+    return runner.run(std::move(*site));
 }
 
 }  // namespace regpoll::app

@@ -1,9 +1,11 @@
 #include "app/sinks.hpp"
 
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "app/value_json.hpp"
+#include "poll/value_json.hpp"
 
 namespace regpoll::app {
 
@@ -14,7 +16,7 @@ void JsonlSink::on_samples(std::span<const poll::Sample> samples) {
         j["ts"] = s.ts_ms;
         j["device"] = *s.device;
         j["point"] = *s.point;
-        j["value"] = value_to_json(s.value);
+        j["value"] = poll::value_to_json(s.value);
         j["unit"] = *s.unit;
         j["quality"] = poll::quality_name(s.quality);
         // Text from a device may be any bytes: replace what is not UTF-8 rather than fail.
@@ -33,6 +35,43 @@ void LogSink::on_samples(std::span<const poll::Sample> samples) {
         if (!s.unit->empty()) line += " " + *s.unit;
     }
     spdlog::info("{}", line);
+}
+
+}  // namespace regpoll::app
+
+namespace regpoll::app {
+
+void TableSink::on_samples(std::span<const poll::Sample> samples) {
+    for (const auto& s : samples) rows_[*s.device][*s.point] = Row{codec::format_value(s.value), *s.unit};
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ >= std::chrono::milliseconds(250)) {
+        last_draw_ = now;
+        draw();
+    }
+}
+
+void TableSink::on_availability(const std::string& device, bool online) {
+    online_[device] = online;
+    draw();
+}
+
+void TableSink::draw() {
+    std::string out = "\x1b[H\x1b[2J";  // home, clear screen
+    char stamp[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&t));
+    out += std::string("regpoll  ") + stamp + "  (Ctrl-C stops)\n";
+    for (const auto& [device, points] : rows_) {
+        auto it = online_.find(device);
+        out += "\n" + device + (it == online_.end() ? "" : it->second ? "  [online]" : "  [OFFLINE]") + "\n";
+        for (const auto& [point, row] : points) {
+            char line[160];
+            std::snprintf(line, sizeof line, "  %-28s %16s %s\n", point.c_str(), row.value.c_str(), row.unit.c_str());
+            out += line;
+        }
+    }
+    std::fwrite(out.data(), 1, out.size(), out_);
+    std::fflush(out_);
 }
 
 }  // namespace regpoll::app

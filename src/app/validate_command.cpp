@@ -4,21 +4,26 @@
 #include "app/commands.hpp"
 #include "app/plan_report.hpp"
 #include "app/session.hpp"
-#include "profile/site_config.hpp"
+#include "app/site_loader.hpp"
 
 namespace regpoll::app {
 
 int run_validate(const ValidateArgs& a) {
-    profile::ProfileLibrary library;
-    auto loaded = profile::load_site_config(a.config, library);
+    auto loaded = load_site(a.config);
     for (const auto& w : loaded.diagnostics.warnings()) std::cerr << "warning: " << w << "\n";
-    if (!loaded.config) {
+    if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) std::cerr << e << "\n";
         std::cerr << "regpoll: " << loaded.diagnostics.errors().size() << " error"
                   << (loaded.diagnostics.errors().size() == 1 ? "" : "s") << " in " << a.config << "\n";
         return exit_usage;
     }
-    auto report = plan_report(*loaded.config, true);
+    auto report = plan_report(*loaded.site->config, true);
+    if (loaded.site->mqtt) {
+        const auto& m = *loaded.site->mqtt;
+        report.lines.push_back("mqtt: " + m.broker + " as " + m.client_id + ", topics under " + m.base_topic + "/" +
+                               (m.homeassistant ? ", Home Assistant discovery under " + m.discovery_prefix + "/" : "") +
+                               (m.domoticz.empty() ? "" : ", " + std::to_string(m.domoticz.size()) + " Domoticz devices on " + m.domoticz_topic));
+    }
     if (!a.quiet) {
         for (const auto& line : report.lines) std::cout << line << "\n";
     }

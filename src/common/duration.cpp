@@ -18,6 +18,7 @@ Expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view
     else if (unit == "s") factor = 1000;
     else if (unit == "m" || unit == "min") factor = 60'000;
     else if (unit == "h") factor = 3'600'000;
+    else if (unit == "d") factor = 86'400'000;  // retention periods ("30d"); a day is 24 h of Unix time
     else if (unit.empty()) return Unexpected{quoted + " needs a unit (ms, s, m or h)"};
     else return Unexpected{quoted + ": unknown unit \"" + std::string(unit) + "\" (ms, s, m or h)"};
     const double ms = number * factor;

@@ -1,6 +1,6 @@
 #pragma once
 // Durations as people write them in configs and on the command line: "250ms", "10s",
-// "1.5s", "5m", "2h". A bare number is refused: the unit is never guessed.
+// "1.5s", "5m", "2h", "30d". A bare number is refused: the unit is never guessed.
 #include <chrono>
 #include <string>
 #include <string_view>

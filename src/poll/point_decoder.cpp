@@ -1,6 +1,9 @@
 #include "poll/point_decoder.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "codec/value_codec.hpp"
 #include "codec/words.hpp"
@@ -16,16 +19,30 @@ std::uint64_t raw_bits(const profile::Point& p, std::span<const std::uint16_t> r
     return codec::read_bits(regs, p.format.byte_order, p.format.word_order);
 }
 
-codec::Value apply_precision(codec::Value v, const profile::Point& p) {
-    if (!p.precision) return v;
-    if (auto* d = std::get_if<double>(&v)) {
+// Values as a person reads them: with `precision`, rounded to that many decimals; without,
+// a float32 shows the shortest decimal that is the same float (230.1, not
+// 230.10000610351562), and scaled integers lose binary noise (123.4, not
+// 123.40000000000001).
+}  // namespace
+
+codec::Value display_value(codec::Value v, const profile::Point& p) {
+    auto* d = std::get_if<double>(&v);
+    if (!d || !std::isfinite(*d)) return v;
+    if (p.precision) {
         const double f = std::pow(10.0, *p.precision);
         *d = std::round(*d * f) / f;
+        return v;
+    }
+    char buf[64];
+    if (p.format.type == codec::Type::float32 && p.format.is_unscaled()) {
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<float>(*d));
+        if (ec == std::errc{}) std::from_chars(buf, end, *d);
+    } else if (p.format.type != codec::Type::float64 && (!p.format.is_unscaled() || !p.scale_register.empty())) {
+        std::snprintf(buf, sizeof buf, "%.15g", *d);
+        *d = std::strtod(buf, nullptr);
     }
     return v;
 }
-
-}  // namespace
 
 codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t> regs,
                           std::optional<std::int64_t> scale_exponent, Quality& quality, std::string& error) {
@@ -68,7 +85,7 @@ codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t
         }
         value = *d * std::pow(10.0, static_cast<double>(*scale_exponent));
     }
-    return apply_precision(std::move(value), p);
+    return display_value(std::move(value), p);
 }
 
 std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points, const plan::PollGroup& group,

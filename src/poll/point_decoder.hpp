@@ -29,6 +29,10 @@ std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points,
                                       const std::vector<BlockData>& blocks, std::int64_t ts_ms,
                                       const std::string& device, std::vector<Sample>& out);
 
+// The value as regpoll reports it: rounded to the point's `precision`, or to the shortest
+// decimal its type carries (the last step of decode_point; the simulator uses it too).
+codec::Value display_value(codec::Value value, const profile::Point& point);
+
 // One point from its registers (exactly point.width() of them) — also used to read a
 // point back after a write. `scale_exponent` comes from the point's scale_register.
 codec::Value decode_point(const profile::Point& point, std::span<const std::uint16_t> registers,

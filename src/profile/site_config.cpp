@@ -101,6 +101,8 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             dev.points = dev.profile->points;
         }
     }
+    dev.json_path = r.path();
+    if (const Json* dz = r.get("domoticz")) dev.domoticz = *dz;
     if (auto m = r.string("manufacturer")) dev.manufacturer = *m;
     if (auto m = r.string("model")) dev.model = *m;
     if (const Json* limits = r.get("limits")) {
@@ -130,7 +132,7 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
     } else if (dev.points.empty() && r.diag().errors().size() == errors_before) {
         r.error_here("the device has no points");
     }
-    r.reject_unknown("name, bus, unit, profile, interval, manufacturer, model, limits, points");
+    r.reject_unknown("name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz");
     check_points(dev.points, r.file(), r.diag());
     if (r.diag().errors().size() != errors_before) ok = false;
     if (!ok) return std::nullopt;
@@ -142,6 +144,20 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
 const BusConfig* SiteConfig::bus(const std::string& name) const {
     for (const auto& b : buses) {
         if (b.name == name) return &b;
+    }
+    return nullptr;
+}
+
+const DeviceConfig* SiteConfig::device(const std::string& name) const {
+    for (const auto& d : devices) {
+        if (d.name == name) return &d;
+    }
+    return nullptr;
+}
+
+const Point* DeviceConfig::point(const std::string& point_name) const {
+    for (const auto& p : points) {
+        if (p.name == point_name) return &p;
     }
     return nullptr;
 }
@@ -198,7 +214,9 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library) {
             if (dev) site.devices.push_back(std::move(*dev));
         }
     }
-    r.reject_unknown("buses, devices, poller");
+    if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
+    if (const Json* history = r.get("history")) site.history = *history;
+    r.reject_unknown("buses, devices, poller, mqtt, history");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/expected.hpp"
+#include "profile/json_reader.hpp"
 #include "profile/point.hpp"
 #include "profile/profile_loader.hpp"
 #include "transport/uri.hpp"
@@ -30,6 +31,10 @@ struct DeviceConfig {
     std::string model;
     Limits limits;
     std::vector<Point> points;  // the profile's, with inline points added or overriding by name
+    Json domoticz;              // the device's "domoticz" mappings, checked by the MQTT sink's loader
+    std::string json_path;      // "/devices/3", for messages about this device
+
+    const Point* point(const std::string& point_name) const;
 };
 
 struct PollerSettings {
@@ -43,8 +48,11 @@ struct SiteConfig {
     std::vector<BusConfig> buses;
     std::vector<DeviceConfig> devices;
     PollerSettings poller;
+    Json mqtt;     // the "mqtt" section (null when absent), checked by the sink loaders
+    Json history;  // the "history" section
 
     const BusConfig* bus(const std::string& name) const;
+    const DeviceConfig* device(const std::string& name) const;
 };
 
 struct LoadResult {

@@ -16,6 +16,13 @@ TEST(Duration, ParsesTheUnitsPeopleWrite) {
     EXPECT_EQ(*parse_duration("0s"), 0ms);
 }
 
+TEST(Duration, DaysForRetentionPeriods) {
+    EXPECT_EQ(*parse_duration("1d"), 24h);
+    EXPECT_EQ(*parse_duration("30d"), 720h);
+    EXPECT_EQ(*parse_duration("0.5d"), 12h);
+    EXPECT_EQ(*parse_duration("3650d"), 87'600h);  // ten years is in range
+}
+
 TEST(Duration, RefusesWhatItCannotReadWithTheReason) {
     EXPECT_EQ(parse_duration("500").error(), "\"500\" needs a unit (ms, s, m or h)");
     EXPECT_EQ(parse_duration("5 s").error(), "\"5 s\": unknown unit \" s\" (ms, s, m or h)");

@@ -5,8 +5,8 @@
 
 #include "codec/value.hpp"
 
-namespace regpoll::app {
+namespace regpoll::poll {
 
 nlohmann::ordered_json value_to_json(const codec::Value& value);
 
-}  // namespace regpoll::app
+}  // namespace regpoll::poll

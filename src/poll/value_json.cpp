@@ -1,8 +1,8 @@
-#include "app/value_json.hpp"
+#include "poll/value_json.hpp"
 
 #include <cmath>
 
-namespace regpoll::app {
+namespace regpoll::poll {
 
 nlohmann::ordered_json value_to_json(const codec::Value& value) {
     return std::visit(
@@ -20,4 +20,4 @@ nlohmann::ordered_json value_to_json(const codec::Value& value) {
         value);
 }
 
-}  // namespace regpoll::app
+}  // namespace regpoll::poll

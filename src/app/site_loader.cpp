@@ -1,0 +1,30 @@
+#include "app/site_loader.hpp"
+
+namespace regpoll::app {
+
+SiteLoad load_site(const std::string& path) {
+    SiteLoad out;
+    profile::ProfileLibrary library;
+    auto loaded = profile::load_site_config(path, library);
+    out.diagnostics = std::move(loaded.diagnostics);
+    if (!loaded.config) return out;
+    Site site;
+    site.mqtt = sink::parse_mqtt_config(*loaded.config, out.diagnostics);
+    if (!loaded.config->history.is_null()) {
+        site.history = sink::parse_history_config(loaded.config->history, path, out.diagnostics);
+        if (site.history) {
+            std::vector<sink::DevicePoints> names;
+            for (const auto& d : loaded.config->devices) {
+                auto& e = names.emplace_back(sink::DevicePoints{d.name, {}});
+                for (const auto& p : d.points) e.points.push_back(p.name);
+            }
+            sink::warn_unused_rules(*site.history, names, path, out.diagnostics);
+        }
+    }
+    if (!out.diagnostics.ok()) return out;
+    site.config = std::make_shared<const profile::SiteConfig>(std::move(*loaded.config));
+    out.site = std::move(site);
+    return out;
+}
+
+}  // namespace regpoll::app

@@ -1,0 +1,26 @@
+#pragma once
+// Loads a site configuration with every section checked together (devices, MQTT, history),
+// so `validate` and `run` report all mistakes at once.
+#include <memory>
+#include <optional>
+
+#include "profile/site_config.hpp"
+#include "sink/history_config.hpp"
+#include "sink/mqtt_config.hpp"
+
+namespace regpoll::app {
+
+struct Site {
+    std::shared_ptr<const profile::SiteConfig> config;
+    std::optional<sink::MqttConfig> mqtt;
+    std::optional<sink::HistoryConfig> history;
+};
+
+struct SiteLoad {
+    std::optional<Site> site;  // empty when there were errors
+    profile::Diagnostics diagnostics;
+};
+
+SiteLoad load_site(const std::string& path);
+
+}  // namespace regpoll::app

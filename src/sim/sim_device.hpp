@@ -1,0 +1,54 @@
+#pragma once
+// One simulated device: a profile's points, a generator per point and the writer that
+// puts their values into the unit's tables. Refreshing evaluates every generator at one
+// time and writes the registers; intended() is then what a poller reading them gets.
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codec/value.hpp"
+#include "server/data_tables.hpp"
+#include "sim/device_writer.hpp"
+#include "sim/generators.hpp"
+#include "sim/sim_config.hpp"
+
+namespace regpoll::sim {
+
+class SimDevice {
+  public:
+    // `seed` makes the random walks and noise repeatable.
+    SimDevice(const DeviceSpec& spec, LocalZone zone, std::uint64_t seed);
+
+    // Maps the device's registers in `tables` and sets its identification (FC43).
+    void attach(server::UnitTables& tables) const;
+    // Moves every generator to `t` and writes the registers. Problems (a value the point
+    // cannot hold) are reported once each.
+    void refresh(SimTime t, server::UnitTables& tables, std::vector<std::string>& problems);
+
+    const std::string& name() const { return name_; }
+    std::uint8_t unit() const { return unit_; }
+    const std::string& profile_ref() const { return profile_ref_; }
+    const std::vector<profile::Point>& points() const { return writer_.points(); }
+    // Per point, what a poller decodes (before its precision rounding); empty before the
+    // first refresh. std::monostate: "not available".
+    const std::vector<codec::Value>& intended() const { return intended_; }
+    // One line per point for the log: "ac_power: solar peak 3000 (6h-18h)".
+    std::vector<std::string> plan() const;
+
+  private:
+    std::string name_;
+    std::uint8_t unit_;
+    std::string profile_ref_;
+    std::string manufacturer_;
+    std::string model_;
+    DeviceWriter writer_;
+    std::vector<GeneratorSpec> specs_;                    // per point
+    std::vector<std::unique_ptr<Generator>> generators_;  // per point; null: the writer decides
+    std::vector<codec::Value> values_;                    // per point: the generators' last output
+    std::vector<codec::Value> intended_;
+    std::shared_ptr<std::mt19937_64> engine_;
+};
+
+}  // namespace regpoll::sim

@@ -1,0 +1,188 @@
+#include "sink/mqtt_config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace regpoll::sink {
+namespace {
+
+using profile::Json;
+using profile::JsonReader;
+
+struct TypeInfo {
+    const char* name;
+    DomoticzType type;
+    std::vector<const char*> fields;  // point keys in svalue order
+};
+
+const std::vector<TypeInfo>& type_table() {
+    static const std::vector<TypeInfo> table{
+        {"custom", DomoticzType::custom, {"point"}},
+        {"temperature", DomoticzType::temperature, {"point"}},
+        {"voltage", DomoticzType::voltage, {"point"}},
+        {"current", DomoticzType::current, {"point"}},
+        {"current3", DomoticzType::current3, {"l1", "l2", "l3"}},
+        {"percentage", DomoticzType::percentage, {"point"}},
+        {"kwh", DomoticzType::kwh, {"power", "energy"}},
+        {"p1", DomoticzType::p1, {"usage1", "usage2", "return1", "return2", "cons", "prod"}},
+        {"counter", DomoticzType::counter, {"point"}},
+        {"text", DomoticzType::text, {"point"}},
+        {"alert", DomoticzType::alert, {"point"}},
+        {"switch", DomoticzType::switch_, {"point"}},
+    };
+    return table;
+}
+
+std::string read_secret_file(const std::string& path, JsonReader& r, const std::string& key) {
+    std::ifstream in(path);
+    if (!in) {
+        r.error(key, "cannot read \"" + path + "\"");
+        return {};
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, profile::Diagnostics& diag,
+                    MqttConfig& out) {
+    if (dev.domoticz.is_null()) return;
+    const std::string base = dev.json_path + "/domoticz";
+    if (!dev.domoticz.is_array()) {
+        diag.error(file, base, "expected a list of mappings such as [{\"idx\": 12, \"type\": \"voltage\", \"point\": \"l1_voltage\"}]");
+        return;
+    }
+    for (std::size_t i = 0; i < dev.domoticz.size(); ++i) {
+        JsonReader r(dev.domoticz[i], file, base + "/" + std::to_string(i), diag);
+        if (!r.is_object()) continue;
+        DomoticzMapping m;
+        m.device = dev.name;
+        m.json_path = r.path();
+        if (auto idx = r.integer("idx", 1, 1'000'000'000)) m.idx = static_cast<int>(*idx);
+        else if (!r.has("idx")) r.error_here("a Domoticz mapping needs its device \"idx\"");
+        const TypeInfo* info = nullptr;
+        if (auto t = r.string("type")) {
+            for (const auto& entry : type_table()) {
+                if (*t == entry.name) info = &entry;
+            }
+            if (!info) {
+                std::string names;
+                for (const auto& entry : type_table()) names += (names.empty() ? "" : ", ") + std::string(entry.name);
+                r.error("type", "\"" + *t + "\" is not a Domoticz type regpoll feeds (" + names + ")");
+            }
+        } else if (!r.has("type")) {
+            r.error_here("a Domoticz mapping needs a \"type\"");
+        }
+        if (info) {
+            m.type = info->type;
+            for (const char* field : info->fields) {
+                auto name = r.string(field);
+                if (!name) {
+                    if (!r.has(field)) r.error_here(std::string("type ") + info->name + " needs \"" + field + "\" (a point name)");
+                    continue;
+                }
+                if (!dev.point(*name)) r.error(field, "no point \"" + *name + "\" in device " + dev.name);
+                m.points.push_back(*name);
+            }
+        }
+        r.reject_unknown(info ? "idx, type and the type's point fields" : "idx, type, point");
+        if (info && m.points.size() == info->fields.size() && m.idx > 0) out.domoticz.push_back(std::move(m));
+    }
+}
+
+}  // namespace
+
+const char* domoticz_type_name(DomoticzType t) {
+    for (const auto& entry : type_table()) {
+        if (entry.type == t) return entry.name;
+    }
+    return "custom";
+}
+
+std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, profile::Diagnostics& diag) {
+    const std::size_t before = diag.errors().size();
+    bool any_domoticz = false;
+    for (const auto& d : site.devices) any_domoticz = any_domoticz || !d.domoticz.is_null();
+    if (site.mqtt.is_null()) {
+        if (any_domoticz) diag.error(site.file, "/mqtt", "devices have \"domoticz\" mappings but there is no \"mqtt\" section");
+        return std::nullopt;
+    }
+    MqttConfig c;
+    JsonReader r(site.mqtt, site.file, "/mqtt", diag);
+    if (!r.is_object()) return std::nullopt;
+    if (auto b = r.string("broker")) {
+        c.broker = *b;
+        if (!(c.broker.starts_with("tcp://") || c.broker.starts_with("ssl://") || c.broker.starts_with("mqtt://") ||
+              c.broker.starts_with("mqtts://"))) {
+            r.error("broker", "\"" + c.broker + "\" is not a broker URI (expected tcp://host:1883 or ssl://host:8883)");
+        }
+    } else if (!r.has("broker")) {
+        r.error_here("the mqtt section needs a \"broker\" such as \"tcp://localhost:1883\"");
+    }
+    if (auto v = r.string("client_id")) c.client_id = *v;
+    if (auto v = r.string("username")) c.username = *v;
+    if (r.has("password")) {
+        r.get("password");
+        r.error("password", "put the password in a file (\"password_file\") or the environment (\"password_env\"), not in the configuration");
+    }
+    if (auto f = r.string("password_file")) c.password = read_secret_file(*f, r, "password_file");
+    if (auto e = r.string("password_env")) {
+        const char* value = std::getenv(e->c_str());
+        if (!value) r.error("password_env", "the environment variable " + *e + " is not set");
+        else c.password = value;
+    }
+    if (const Json* tls = r.get("tls")) {
+        JsonReader tr(*tls, site.file, "/mqtt/tls", diag);
+        TlsConfig t;
+        t.ca_file = tr.string("ca").value_or("");
+        t.cert_file = tr.string("cert").value_or("");
+        t.key_file = tr.string("key").value_or("");
+        if (auto v = tr.boolean("verify")) t.verify = *v;
+        for (const auto* path : {&t.ca_file, &t.cert_file, &t.key_file}) {
+            if (!path->empty() && !std::filesystem::exists(*path)) tr.error_here("file \"" + *path + "\" does not exist");
+        }
+        tr.reject_unknown("ca, cert, key, verify");
+        c.tls = t;
+    }
+    if (auto k = r.duration("keepalive")) c.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
+    if (auto q = r.integer("qos", 0, 2)) c.qos = static_cast<int>(*q);
+    if (auto t = r.string("base_topic")) {
+        c.base_topic = *t;
+        if (c.base_topic.empty() || c.base_topic.find_first_of("#+") != std::string::npos) {
+            r.error("base_topic", "\"" + c.base_topic + "\" is not a topic prefix (no wildcards, not empty)");
+        }
+    }
+    if (auto v = r.boolean("plain_topics")) c.plain_topics = *v;
+    if (auto v = r.boolean("retain")) c.retain_plain = *v;
+    if (auto v = r.boolean("state_topic")) c.state_topic = *v;
+    if (auto v = r.string("domoticz_topic")) c.domoticz_topic = *v;
+    if (const Json* ha = r.get("homeassistant")) {
+        if (ha->is_boolean()) {
+            c.homeassistant = ha->get<bool>();
+        } else {
+            JsonReader hr(*ha, site.file, "/mqtt/homeassistant", diag);
+            c.homeassistant = hr.boolean("enabled").value_or(true);
+            if (auto p = hr.string("discovery_prefix")) c.discovery_prefix = *p;
+            hr.reject_unknown("enabled, discovery_prefix");
+        }
+    }
+    const auto config_path = std::filesystem::path(site.file);
+    c.outbox_path = (config_path.parent_path() / (config_path.stem().string() + ".outbox.db")).string();
+    if (const Json* outbox = r.get("outbox")) {
+        JsonReader orr(*outbox, site.file, "/mqtt/outbox", diag);
+        if (auto p = orr.string("path")) c.outbox_path = *p;
+        if (auto m = orr.integer("max_messages", 100, 100'000'000)) c.outbox_max_messages = static_cast<std::size_t>(*m);
+        orr.reject_unknown("path, max_messages");
+    }
+    r.reject_unknown("broker, client_id, username, password_file, password_env, tls, keepalive, qos, base_topic, "
+                     "plain_topics, retain, state_topic, domoticz_topic, homeassistant, outbox");
+    for (const auto& dev : site.devices) parse_domoticz(dev, site.file, diag, c);
+    if (diag.errors().size() != before) return std::nullopt;
+    return c;
+}
+
+}  // namespace regpoll::sink

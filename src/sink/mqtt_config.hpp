@@ -1,0 +1,62 @@
+#pragma once
+// The "mqtt" section of a site configuration and each device's "domoticz" mappings,
+// checked against the devices' points. Secrets come from a file or the environment and are
+// never printed.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile/diagnostics.hpp"
+#include "profile/site_config.hpp"
+
+namespace regpoll::sink {
+
+// Domoticz device types regpoll feeds, with the svalue each needs.
+enum class DomoticzType {
+    custom, temperature, voltage, current, current3, percentage, kwh, p1, counter, text, alert, switch_
+};
+
+struct DomoticzMapping {
+    std::string device;
+    int idx = 0;
+    DomoticzType type = DomoticzType::custom;
+    // The points feeding the svalue fields, in field order (kwh: power, energy; current3:
+    // L1, L2, L3; p1: usage1, usage2, return1, return2, cons, prod; others: one point).
+    std::vector<std::string> points;
+    std::string json_path;
+};
+
+struct TlsConfig {
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    bool verify = true;
+};
+
+struct MqttConfig {
+    std::string broker;                   // tcp://host:1883, ssl://host:8883
+    std::string client_id = "regpoll";
+    std::string username;
+    std::string password;                 // loaded from password_file / password_env
+    std::optional<TlsConfig> tls;
+    std::chrono::seconds keepalive{30};
+    int qos = 1;
+    std::string base_topic = "regpoll";
+    bool plain_topics = true;             // <base>/<device>/<point>
+    bool retain_plain = false;
+    bool state_topic = true;              // <base>/<device>/state
+    std::string domoticz_topic = "domoticz/in";
+    std::vector<DomoticzMapping> domoticz;
+    bool homeassistant = false;
+    std::string discovery_prefix = "homeassistant";
+    std::string outbox_path;              // SQLite file for messages waiting on the broker
+    std::size_t outbox_max_messages = 100000;
+};
+
+// nullopt when the config has no "mqtt" section or it has errors (reported to diag).
+std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, profile::Diagnostics& diag);
+
+const char* domoticz_type_name(DomoticzType t);
+
+}  // namespace regpoll::sink

@@ -1,0 +1,235 @@
+#include "sink/mqtt_messages.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "codec/value.hpp"
+#include "poll/value_json.hpp"
+
+namespace regpoll::sink {
+namespace {
+
+using OJson = nlohmann::ordered_json;
+
+std::string dump(const OJson& j) { return j.dump(-1, ' ', false, OJson::error_handler_t::replace); }
+
+// Home Assistant and Domoticz accept [a-zA-Z0-9_-] in node and object ids.
+std::string id_safe(const std::string& s) {
+    std::string out = s;
+    for (char& c : out) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+    }
+    return out;
+}
+
+std::string title(const std::string& name) {
+    std::string out = name;
+    for (char& c : out) if (c == '_') c = ' ';
+    if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+    return out;
+}
+
+// Domoticz reads svalue fields with atof/stoull: plain decimals, never exponents.
+std::string number_text(double d) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+    return ec == std::errc{} ? std::string(buf, end) : std::to_string(d);
+}
+
+// Energy in Wh and power in W, from the point's unit.
+double to_base_unit(double v, const std::string& unit) {
+    if (unit == "kWh" || unit == "kW") return v * 1000.0;
+    if (unit == "MWh" || unit == "MW") return v * 1e6;
+    return v;
+}
+
+}  // namespace
+
+std::string plain_text(const codec::Value& v) {
+    if (std::holds_alternative<std::monostate>(v)) return "null";
+    if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+    return codec::format_value(v);
+}
+
+std::optional<DomoticzUpdate> domoticz_update(DomoticzType type, std::span<const codec::Value> values,
+                                              std::span<const std::string> units) {
+    for (const auto& v : values) {
+        if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+    }
+    auto number = [&](std::size_t i) { return codec::to_double(values[i]); };
+    DomoticzUpdate u;
+    switch (type) {
+        case DomoticzType::text:
+            u.svalue = plain_text(values[0]);
+            return u;
+        case DomoticzType::switch_: {
+            auto n = number(0);
+            if (!n) return std::nullopt;
+            u.nvalue = *n != 0 ? 1 : 0;
+            return u;
+        }
+        case DomoticzType::alert: {
+            auto n = number(0);
+            u.nvalue = n ? static_cast<int>(std::clamp(std::llround(*n), 0LL, 4LL)) : 0;
+            u.svalue = plain_text(values[0]);
+            return u;
+        }
+        case DomoticzType::kwh: {
+            auto power = number(0), energy = number(1);
+            if (!power || !energy) return std::nullopt;
+            u.svalue = number_text(to_base_unit(*power, units[0])) + ";" + number_text(to_base_unit(*energy, units[1]));
+            return u;
+        }
+        case DomoticzType::p1: {
+            // Domoticz parses these six fields as unsigned integers: Wh counters, then W.
+            std::string s;
+            for (std::size_t i = 0; i < 6; ++i) {
+                auto n = number(i);
+                if (!n) return std::nullopt;
+                const double base = to_base_unit(*n, units[i]);
+                s += (i ? ";" : "") + std::to_string(static_cast<long long>(std::llround(std::max(0.0, base))));
+            }
+            u.svalue = s;
+            return u;
+        }
+        case DomoticzType::current3: {
+            std::string s;
+            for (std::size_t i = 0; i < 3; ++i) {
+                auto n = number(i);
+                if (!n) return std::nullopt;
+                s += (i ? ";" : "") + number_text(*n);
+            }
+            u.svalue = s;
+            return u;
+        }
+        default: {  // custom, temperature, voltage, current, percentage, counter
+            auto n = number(0);
+            if (!n) return std::nullopt;
+            u.svalue = number_text(*n);
+            return u;
+        }
+    }
+}
+
+MessageBuilder::MessageBuilder(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site, std::string version)
+    : config_(std::move(config)), site_(std::move(site)), version_(std::move(version)) {
+    for (const auto& dev : site_->devices) {
+        auto& c = cache_[dev.name];
+        c.device = &dev;
+        c.values.resize(dev.points.size());
+        c.seen.resize(dev.points.size(), false);
+    }
+}
+
+std::size_t MessageBuilder::point_index(const DeviceCache& cache, const std::string& point) const {
+    const auto& pts = cache.device->points;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        if (pts[i].name == point) return i;
+    }
+    return pts.size();
+}
+
+void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<Message>& out) {
+    if (samples.empty()) return;
+    auto it = cache_.find(*samples.front().device);
+    if (it == cache_.end()) return;
+    auto& cache = it->second;
+    const std::string prefix = config_.base_topic + "/" + cache.device->name + "/";
+    std::vector<bool> updated(cache.values.size(), false);
+    for (const auto& s : samples) {
+        const std::size_t i = point_index(cache, *s.point);
+        if (i >= cache.values.size()) continue;
+        cache.values[i] = s.value;
+        cache.seen[i] = true;
+        updated[i] = true;
+        cache.ts = std::max(cache.ts, s.ts_ms);
+        if (config_.plain_topics) {
+            out.push_back({prefix + *s.point, plain_text(s.value), config_.qos, config_.retain_plain, MessageClass::plain});
+        }
+    }
+    if (config_.state_topic) {
+        OJson state;
+        state["ts"] = cache.ts;
+        for (std::size_t i = 0; i < cache.values.size(); ++i) {
+            if (cache.seen[i]) state[cache.device->points[i].name] = poll::value_to_json(cache.values[i]);
+        }
+        out.push_back({prefix + "state", dump(state), config_.qos, false, MessageClass::state});
+    }
+    for (const auto& m : config_.domoticz) {
+        if (m.device != cache.device->name) continue;
+        bool touched = false;
+        std::vector<codec::Value> values;
+        std::vector<std::string> units;
+        for (const auto& name : m.points) {
+            const std::size_t i = point_index(cache, name);
+            if (i >= cache.values.size()) break;
+            touched = touched || updated[i];
+            values.push_back(cache.values[i]);
+            units.push_back(cache.device->points[i].unit);
+        }
+        if (!touched || values.size() != m.points.size()) continue;
+        auto update = domoticz_update(m.type, values, units);
+        if (!update) continue;
+        OJson j;
+        j["idx"] = m.idx;
+        j["nvalue"] = update->nvalue;
+        j["svalue"] = update->svalue;
+        out.push_back({config_.domoticz_topic, dump(j), config_.qos, false, MessageClass::domoticz});
+    }
+}
+
+Message MessageBuilder::availability(const std::string& device, bool online) const {
+    return {config_.base_topic + "/" + device + "/availability", online ? "online" : "offline", config_.qos, true,
+            MessageClass::availability};
+}
+
+Message MessageBuilder::status(bool online) const {
+    return {status_topic(), online ? "online" : "offline", config_.qos, true, MessageClass::status};
+}
+
+std::vector<Message> MessageBuilder::discovery() const {
+    std::vector<Message> out;
+    if (!config_.homeassistant) return out;
+    for (const auto& dev : site_->devices) {
+        const std::string node = id_safe(config_.base_topic + "_" + dev.name);
+        OJson device;
+        device["identifiers"] = OJson::array({node});
+        device["name"] = dev.name;
+        if (!dev.manufacturer.empty()) device["manufacturer"] = dev.manufacturer;
+        if (!dev.model.empty()) device["model"] = dev.model;
+        for (const auto& p : dev.points) {
+            const bool binary = p.format.type == codec::Type::boolean || p.bit || modbus::is_bit_kind(p.kind);
+            const std::string component = binary ? "binary_sensor" : "sensor";
+            OJson c;
+            c["name"] = title(p.name);
+            c["unique_id"] = node + "_" + id_safe(p.name);
+            c["object_id"] = node + "_" + id_safe(p.name);
+            c["state_topic"] = config_.base_topic + "/" + dev.name + "/state";
+            if (binary) {
+                c["value_template"] = "{{ 'ON' if value_json." + p.name + " else 'OFF' }}";
+            } else {
+                c["value_template"] = "{{ value_json." + p.name + " }}";
+            }
+            if (!p.unit.empty() && !binary) c["unit_of_measurement"] = p.unit;
+            if (!p.device_class.empty()) {
+                c["device_class"] = p.device_class;
+            } else if (!p.map.empty() && !binary) {
+                c["device_class"] = "enum";
+                auto& options = c["options"] = OJson::array();
+                for (const auto& [raw, text] : p.map) options.push_back(text);
+            }
+            if (!p.state_class.empty() && !binary && p.map.empty()) c["state_class"] = p.state_class;
+            if (p.precision && !binary) c["suggested_display_precision"] = *p.precision;
+            c["availability_topic"] = config_.base_topic + "/" + dev.name + "/availability";
+            c["device"] = device;
+            c["origin"] = OJson{{"name", "regpoll"}, {"sw_version", version_}};
+            out.push_back({config_.discovery_prefix + "/" + component + "/" + node + "/" + id_safe(p.name) + "/config",
+                           dump(c), 1, true, MessageClass::discovery});
+        }
+    }
+    return out;
+}
+
+}  // namespace regpoll::sink

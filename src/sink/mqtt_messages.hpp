@@ -1,0 +1,69 @@
+#pragma once
+// Every MQTT message regpoll publishes, built as pure code from samples and the
+// configuration: plain topics, the per-device state object, availability, the poller's
+// status, Domoticz `domoticz/in` updates and Home Assistant discovery configs.
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codec/value.hpp"
+#include "poll/sample.hpp"
+#include "sink/mqtt_config.hpp"
+
+namespace regpoll::sink {
+
+// What a message is, for the outbox's drop policy (plain messages go first).
+enum class MessageClass { plain, state, domoticz, availability, status, discovery };
+
+struct Message {
+    std::string topic;
+    std::string payload;
+    int qos = 1;
+    bool retain = false;
+    MessageClass cls = MessageClass::plain;
+};
+
+// Text of a value on a plain topic: numbers as written, booleans true/false, strings as
+// they are, "not available" as null.
+std::string plain_text(const codec::Value& v);
+
+// The svalue/nvalue Domoticz needs for `type`, from the mapped points' values and units.
+// nullopt when a value is missing or not available (nothing is published then).
+struct DomoticzUpdate {
+    int nvalue = 0;
+    std::string svalue;
+};
+std::optional<DomoticzUpdate> domoticz_update(DomoticzType type, std::span<const codec::Value> values,
+                                              std::span<const std::string> units);
+
+class MessageBuilder {
+public:
+    MessageBuilder(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site, std::string version);
+
+    // One device cycle's samples: plain topics, the device's state object (every point's
+    // latest value), and the Domoticz mappings those samples feed.
+    void samples(std::span<const poll::Sample> samples, std::vector<Message>& out);
+    Message availability(const std::string& device, bool online) const;
+    Message status(bool online) const;
+    std::string status_topic() const { return config_.base_topic + "/status"; }
+    // Retained Home Assistant configs for every point of every device.
+    std::vector<Message> discovery() const;
+    const MqttConfig& config() const { return config_; }
+
+private:
+    struct DeviceCache {
+        const profile::DeviceConfig* device = nullptr;
+        std::vector<codec::Value> values;  // parallel to device->points; monostate = not read yet
+        std::vector<bool> seen;
+        std::int64_t ts = 0;
+    };
+    std::size_t point_index(const DeviceCache& cache, const std::string& point) const;
+
+    MqttConfig config_;
+    std::shared_ptr<const profile::SiteConfig> site_;
+    std::string version_;
+    std::map<std::string, DeviceCache> cache_;
+};
+
+}  // namespace regpoll::sink

@@ -1,0 +1,50 @@
+#pragma once
+// Messages waiting for the broker, on disk (SQLite), oldest first. Bounded: when full, the
+// oldest plain-topic messages go first, then state and Domoticz updates; availability,
+// status and discovery messages are kept. What the bound forces out is counted.
+// Used from the publisher thread only.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sink/mqtt_messages.hpp"
+
+struct sqlite3;
+
+namespace regpoll::sink {
+
+struct StoredMessage {
+    std::int64_t id = 0;
+    Message message;
+};
+
+class Outbox {
+public:
+    // Throws std::runtime_error naming the file when it cannot be opened.
+    Outbox(const std::string& path, std::size_t max_messages);
+    ~Outbox();
+    Outbox(const Outbox&) = delete;
+    Outbox& operator=(const Outbox&) = delete;
+
+    // Appends in order, in one transaction; returns how many old messages the bound dropped.
+    std::size_t append(std::span<const Message> messages);
+    // Up to `n` oldest messages with an id above `after_id`.
+    std::vector<StoredMessage> oldest(std::size_t n, std::int64_t after_id = 0);
+    // Forgets every message up to and including `id` (delivered).
+    void remove_up_to(std::int64_t id);
+    std::size_t size() const { return count_; }
+    std::uint64_t dropped_total() const { return dropped_total_; }
+
+private:
+    void exec(const char* sql);
+    std::size_t enforce_bound();
+
+    sqlite3* db_ = nullptr;
+    std::string path_;
+    std::size_t max_;
+    std::size_t count_ = 0;
+    std::uint64_t dropped_total_ = 0;
+};
+
+}  // namespace regpoll::sink

@@ -1,0 +1,414 @@
+#include "sink/mqtt_sink.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+#include "sink/mqtt_messages.hpp"
+#include "sink/mqtt_outbox.hpp"
+
+namespace regpoll::sink {
+namespace {
+
+constexpr std::size_t window = 256;             // QoS 1 messages awaiting PUBACK
+constexpr std::size_t memory_limit = 50'000;    // queued in memory before spilling to disk
+
+std::string paho_uri(const std::string& broker) {
+    if (broker.starts_with("mqtt://")) return "tcp://" + broker.substr(7);
+    if (broker.starts_with("mqtts://")) return "ssl://" + broker.substr(8);
+    return broker;
+}
+
+// Wakes the publisher thread when a delivery or connect attempt completes.
+class Wakeup final : public mqtt::iaction_listener {
+public:
+    explicit Wakeup(std::function<void(bool)> fn) : fn_(std::move(fn)) {}
+    void on_success(const mqtt::token&) override { fn_(true); }
+    void on_failure(const mqtt::token&) override { fn_(false); }
+
+private:
+    std::function<void(bool)> fn_;
+};
+
+struct InFlight {
+    mqtt::delivery_token_ptr token;
+    std::int64_t disk_id = 0;          // from the outbox, or 0
+    std::optional<Message> memory;     // sent straight from memory
+};
+
+}  // namespace
+
+struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
+    Impl(boost::asio::io_context& io_, MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
+         std::string version)
+        : io(io_),
+          builder(std::move(config), std::move(site), std::move(version)),
+          outbox(builder.config().outbox_path, builder.config().outbox_max_messages),
+          delivered([this](bool) { wake(); }),
+          connect_done([this](bool ok) {
+              if (!ok) {
+                  std::lock_guard lk(mutex);
+                  connecting = false;
+              }
+              wake();
+          }) {}
+
+    boost::asio::io_context& io;
+    MessageBuilder builder;
+    Outbox outbox;  // publisher thread only
+    std::unique_ptr<mqtt::async_client> client;
+    mqtt::connect_options options;
+    Wakeup delivered;
+    Wakeup connect_done;
+    std::thread thread;
+
+    std::mutex mutex;  // guards the fields up to `wakeups`
+    std::condition_variable cv;
+    std::deque<Message> queue;  // built on the poller thread, waiting for the publisher
+    bool stopping = false;
+    bool connecting = false;
+    bool connected = false;
+    bool became_connected = false;
+    std::uint64_t wakeups = 0;
+    std::chrono::steady_clock::time_point stop_deadline{};
+
+    std::atomic<std::uint64_t> published{0}, queued_to_disk{0}, dropped{0};
+    std::atomic<std::size_t> waiting{0};
+    std::atomic<bool> closing{false};
+    std::atomic<bool> finished{false};
+
+    // Runs `fn` on the poller's thread, unless the sink is gone by then.
+    template <class Fn>
+    void on_io(Fn fn) {
+        if (closing) return;
+        boost::asio::post(io, [weak = weak_from_this(), fn = std::move(fn)] {
+            if (auto self = weak.lock()) fn(*self);
+        });
+    }
+
+    // publisher thread state
+    std::deque<Message> pending;
+    std::deque<InFlight> inflight;
+    std::int64_t last_disk_sent = 0;
+    std::chrono::steady_clock::time_point next_connect{};
+    std::chrono::seconds retry_delay{1};
+
+    void wake() {
+        {
+            std::lock_guard lk(mutex);
+            ++wakeups;
+        }
+        cv.notify_one();
+    }
+    void enqueue(std::vector<Message>&& messages) {
+        if (messages.empty()) return;
+        {
+            std::lock_guard lk(mutex);
+            for (auto& m : messages) queue.push_back(std::move(m));
+        }
+        cv.notify_one();
+    }
+    void setup_client();
+    void run();
+    void try_connect();
+    void reap();
+    void spill();
+    void send();
+    void on_connected_io();
+    void finish();
+};
+
+void MqttSink::Impl::setup_client() {
+    const auto& c = builder.config();
+    client = std::make_unique<mqtt::async_client>(paho_uri(c.broker), c.client_id);
+    auto will = builder.status(false);
+    options.set_keep_alive_interval(static_cast<int>(c.keepalive.count()));
+    options.set_clean_session(true);
+    options.set_max_inflight(static_cast<int>(window));
+    options.set_will(mqtt::will_options(will.topic, will.payload, will.qos, true));
+    if (!c.username.empty()) options.set_user_name(c.username);
+    if (!c.password.empty()) options.set_password(c.password);
+    if (c.tls) {
+        mqtt::ssl_options ssl;
+        if (!c.tls->ca_file.empty()) ssl.set_trust_store(c.tls->ca_file);
+        if (!c.tls->cert_file.empty()) ssl.set_key_store(c.tls->cert_file);
+        if (!c.tls->key_file.empty()) ssl.set_private_key(c.tls->key_file);
+        ssl.set_enable_server_cert_auth(c.tls->verify);
+        options.set_ssl(ssl);
+    }
+    // paho's threads only flip flags and post to the poller's executor.
+    client->set_connected_handler([this](const std::string&) {
+        {
+            std::lock_guard lk(mutex);
+            connected = true;
+            connecting = false;
+            became_connected = true;
+        }
+        cv.notify_one();
+        on_io([](Impl& self) { self.on_connected_io(); });
+    });
+    client->set_connection_lost_handler([this](const std::string& cause) {
+        {
+            std::lock_guard lk(mutex);
+            connected = false;
+            connecting = false;
+        }
+        cv.notify_one();
+        on_io([cause](Impl& self) {
+            spdlog::warn("MQTT: connection to {} lost ({}); messages wait in {}", self.builder.config().broker,
+                         cause.empty() ? "no reason given" : cause, self.builder.config().outbox_path);
+        });
+    });
+    const std::string ha_status = c.discovery_prefix + "/status";
+    client->set_message_callback([this, ha_status](mqtt::const_message_ptr msg) {
+        if (msg->get_topic() != ha_status || msg->to_string() != "online") return;
+        on_io([](Impl& self) {
+            spdlog::info("MQTT: Home Assistant is online: announcing the discovery configs again");
+            self.enqueue(self.builder.discovery());
+        });
+    });
+}
+
+// Runs on the poller's thread after every (re)connect: status, and Home Assistant's
+// discovery configs, removing the ones whose points left the configuration.
+void MqttSink::Impl::on_connected_io() {
+    spdlog::info("MQTT: connected to {}", builder.config().broker);
+    std::vector<Message> out{builder.status(true)};
+    if (builder.config().homeassistant) {
+        auto configs = builder.discovery();
+        const std::string record = builder.config().outbox_path + ".announced";
+        std::set<std::string> now;
+        for (const auto& m : configs) now.insert(m.topic);
+        std::ifstream in(record);
+        std::string topic;
+        while (std::getline(in, topic)) {
+            if (!topic.empty() && !now.count(topic)) {
+                out.push_back({topic, "", 1, true, MessageClass::discovery});  // empty retained: removed
+            }
+        }
+        std::ofstream rec(record, std::ios::trunc);
+        for (const auto& t : now) rec << t << "\n";
+        for (auto& m : configs) out.push_back(std::move(m));
+    }
+    enqueue(std::move(out));
+}
+
+void MqttSink::Impl::try_connect() {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lk(mutex);
+        if (connected || connecting || now < next_connect) return;
+        connecting = true;
+    }
+    next_connect = now + retry_delay;
+    retry_delay = std::min(retry_delay * 2, std::chrono::seconds(30));
+    try {
+        client->connect(options, nullptr, connect_done);
+    } catch (const mqtt::exception& e) {
+        std::lock_guard lk(mutex);
+        connecting = false;
+    }
+}
+
+// Drops delivered messages from the front of the window; a failed delivery means the
+// connection went: the rest stays for the next connection.
+void MqttSink::Impl::reap() {
+    std::int64_t acked_disk = 0;
+    while (!inflight.empty() && inflight.front().token->is_complete()) {
+        if (inflight.front().token->get_return_code() != 0) break;
+        if (inflight.front().disk_id) acked_disk = inflight.front().disk_id;
+        inflight.pop_front();
+        ++published;
+    }
+    if (acked_disk) outbox.remove_up_to(acked_disk);
+}
+
+// The broker is away: what was sent from memory but not acknowledged, and everything still
+// in memory, goes to the outbox, in order. Outbox rows in flight stay where they are.
+void MqttSink::Impl::spill() {
+    std::vector<Message> to_disk;
+    for (auto& f : inflight) {
+        if (f.memory) to_disk.push_back(std::move(*f.memory));
+    }
+    inflight.clear();
+    last_disk_sent = 0;
+    for (auto& m : pending) to_disk.push_back(std::move(m));
+    pending.clear();
+    if (to_disk.empty()) return;
+    const auto n = outbox.append(to_disk);
+    on_io([count = to_disk.size(), first = to_disk.front().topic](Impl&) { spdlog::debug("MQTT: {} messages to the outbox, first {}", count, first); });
+    queued_to_disk += to_disk.size();
+    if (n) {
+        dropped += n;
+        on_io([n, total = outbox.dropped_total()](Impl&) {
+            spdlog::warn("MQTT: the outbox is full: dropped the {} oldest plain-topic messages ({} in all)", n, total);
+        });
+    }
+}
+
+void MqttSink::Impl::send() {
+    while (inflight.size() < window) {
+        std::int64_t disk_id = 0;
+        Message m;
+        if (outbox.size() > 0) {
+            auto rows = outbox.oldest(1, last_disk_sent);
+            if (!rows.empty()) {
+                disk_id = rows[0].id;
+                m = std::move(rows[0].message);
+            }
+        }
+        if (!disk_id) {
+            // Memory only after every outbox row is on its way: order is kept.
+            if (pending.empty()) return;
+            m = std::move(pending.front());
+            pending.pop_front();
+        }
+        auto msg = mqtt::make_message(m.topic, m.payload, m.qos, m.retain);
+        InFlight f;
+        try {
+            f.token = client->publish(msg, nullptr, delivered);
+        } catch (const mqtt::exception&) {
+            if (!disk_id) pending.push_front(std::move(m));
+            return;
+        }
+        f.disk_id = disk_id;
+        if (disk_id) last_disk_sent = disk_id;
+        else f.memory = std::move(m);
+        inflight.push_back(std::move(f));
+    }
+}
+
+void MqttSink::Impl::run() {
+    while (true) {
+        bool is_connected, now_connected, stop_now;
+        {
+            std::unique_lock lk(mutex);
+            const auto seen = wakeups;
+            cv.wait_for(lk, std::chrono::milliseconds(stopping ? 20 : 200),
+                        [&] { return !queue.empty() || wakeups != seen || became_connected; });
+            for (auto& m : queue) pending.push_back(std::move(m));
+            queue.clear();
+            is_connected = connected;
+            now_connected = became_connected;
+            became_connected = false;
+            // Stopping: keep going (connecting if need be) until everything is delivered
+            // or the grace period is over; the rest stays in the outbox.
+            stop_now = stopping && (std::chrono::steady_clock::now() >= stop_deadline ||
+                                    (pending.empty() && inflight.empty() && outbox.size() == 0));
+        }
+        if (stop_now) break;
+        if (now_connected) {
+            retry_delay = std::chrono::seconds(1);
+            try {
+                client->subscribe(builder.config().discovery_prefix + "/status", 1);
+            } catch (const mqtt::exception&) {
+            }
+        }
+        reap();
+        const bool failed = !inflight.empty() && inflight.front().token->is_complete() &&
+                            inflight.front().token->get_return_code() != 0;
+        if (!is_connected || failed) {
+            spill();
+            try_connect();
+        } else {
+            send();
+            if (pending.size() > memory_limit) spill();  // keep memory bounded on a slow broker
+        }
+        waiting = outbox.size() + pending.size();
+    }
+    finish();
+    finished = true;
+}
+
+// Whatever is left goes to the outbox; the status topic says offline; disconnect.
+void MqttSink::Impl::finish() {
+    reap();
+    spill();
+    waiting = outbox.size();
+    closing = true;
+    try {
+        bool is_connected;
+        {
+            std::lock_guard lk(mutex);
+            is_connected = connected;
+        }
+        if (is_connected) {
+            auto off = builder.status(false);
+            client->publish(mqtt::make_message(off.topic, off.payload, off.qos, true))->wait_for(std::chrono::seconds(1));
+            client->disconnect()->wait_for(std::chrono::seconds(2));
+        }
+    } catch (const mqtt::exception&) {
+    }
+}
+
+MqttSink::MqttSink(boost::asio::io_context& io, MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
+                   std::string version)
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(site), std::move(version))) {
+    impl_->setup_client();
+}
+
+MqttSink::~MqttSink() { stop(std::chrono::milliseconds(0)); }
+
+void MqttSink::start() {
+    if (impl_->thread.joinable()) return;
+    if (impl_->outbox.size() > 0) {
+        spdlog::info("MQTT: {} messages from an earlier run wait in {}", impl_->outbox.size(),
+                     impl_->builder.config().outbox_path);
+    }
+    impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+void MqttSink::request_stop(std::chrono::milliseconds grace) {
+    if (!impl_ || !impl_->thread.joinable()) return;
+    {
+        std::lock_guard lk(impl_->mutex);
+        if (impl_->stopping) return;
+        impl_->stopping = true;
+        impl_->stop_deadline = std::chrono::steady_clock::now() + grace;
+    }
+    impl_->wake();
+}
+
+bool MqttSink::stopped() const { return !impl_->thread.joinable() || impl_->finished; }
+
+void MqttSink::stop(std::chrono::milliseconds grace) {
+    if (!impl_ || !impl_->thread.joinable()) return;
+    request_stop(grace);
+    impl_->thread.join();
+    if (impl_->waiting > 0) {
+        spdlog::info("MQTT: {} messages wait in {} for the next run", impl_->waiting.load(),
+                     impl_->builder.config().outbox_path);
+    }
+}
+
+void MqttSink::on_samples(std::span<const poll::Sample> samples) {
+    std::vector<Message> out;
+    impl_->builder.samples(samples, out);
+    impl_->enqueue(std::move(out));
+}
+
+void MqttSink::on_availability(const std::string& device, bool online) {
+    impl_->enqueue({impl_->builder.availability(device, online)});
+}
+
+MqttStats MqttSink::stats() const {
+    MqttStats s;
+    s.published = impl_->published;
+    s.queued_to_disk = impl_->queued_to_disk;
+    s.dropped = impl_->dropped;
+    s.waiting = impl_->waiting;
+    std::lock_guard lk(impl_->mutex);
+    s.connected = impl_->connected;
+    return s;
+}
+
+}  // namespace regpoll::sink

@@ -1,0 +1,51 @@
+#pragma once
+// The MQTT sink: messages are built on the poller's thread and handed to a publisher
+// thread through a bounded queue, so a slow or absent broker never stalls polling. While
+// the broker is away, messages wait in the on-disk outbox and go out in order (QoS 1)
+// after reconnecting. paho's callbacks are posted to the poller's io_context before they
+// touch any state.
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "poll/sample.hpp"
+#include "sink/mqtt_config.hpp"
+
+namespace regpoll::sink {
+
+struct MqttStats {
+    std::uint64_t published = 0;       // acknowledged by the broker
+    std::uint64_t queued_to_disk = 0;  // written to the outbox while the broker was away
+    std::uint64_t dropped = 0;         // forced out by the outbox bound
+    std::size_t waiting = 0;           // in the outbox now
+    bool connected = false;
+};
+
+class MqttSink final : public poll::SampleSink {
+public:
+    // Throws std::runtime_error when the outbox cannot be opened.
+    MqttSink(boost::asio::io_context& io, MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
+             std::string version);
+    ~MqttSink() override;
+
+    void on_samples(std::span<const poll::Sample> samples) override;
+    void on_availability(const std::string& device, bool online) override;
+
+    // Connects and starts publishing.
+    void start();
+    // Publishes what it can within `grace`, keeps the rest in the outbox, says "offline" on
+    // the status topic and disconnects. request_stop() returns at once (the poller's loop
+    // keeps running, so paho's events still reach it); stopped() says when it is done;
+    // stop() waits.
+    void request_stop(std::chrono::milliseconds grace = std::chrono::seconds(3));
+    bool stopped() const;
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(3));
+    MqttStats stats() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;  // shared: work posted to the io_context holds a weak_ptr
+};
+
+}  // namespace regpoll::sink

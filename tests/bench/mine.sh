@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs regpoll inside the team's peer harness (shared/bench/run-peers.sh --mine): polls
+# BENCH_DEVICES simulated devices (one per port from BENCH_BASE_PORT) every BENCH_INTERVAL
+# seconds, reading 50 registers at 1000 decoded into f0..f9 (float32), i0..i9 (int32) and
+# s0..s9 (int16), and publishes one JSON state object per poll to
+# bench/mine/d<port>/state on the harness's broker.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+regpoll=${REGPOLL:-$here/build/src/app/regpoll}
+dir=$(mktemp -d -t regpoll-bench.XXXXXX)
+cfg=$dir/site.json
+interval=${BENCH_INTERVAL:-1}
+[ "$interval" = 0 ] && interval_text=0s || interval_text=${interval}s
+{
+  echo '{ "buses": ['
+  for ((i = 0; i < BENCH_DEVICES; i++)); do
+    port=$((BENCH_BASE_PORT + i))
+    sep=$([ $i -gt 0 ] && echo , || true)
+    echo "$sep{\"name\":\"b$port\",\"uri\":\"tcp://127.0.0.1:$port\",\"timeout\":\"1s\"}"
+  done
+  echo '], "devices": ['
+  points=""
+  for k in $(seq 0 9); do
+    points+="{\"name\":\"f$k\",\"address\":$((1000 + 2 * k)),\"type\":\"float32\"},"
+    points+="{\"name\":\"i$k\",\"address\":$((1020 + 2 * k)),\"type\":\"int32\"},"
+    points+="{\"name\":\"s$k\",\"address\":$((1040 + k)),\"type\":\"int16\"},"
+  done
+  points=${points%,}
+  for ((i = 0; i < BENCH_DEVICES; i++)); do
+    port=$((BENCH_BASE_PORT + i))
+    sep=$([ $i -gt 0 ] && echo , || true)
+    echo "$sep{\"name\":\"d$port\",\"bus\":\"b$port\",\"unit\":1,\"interval\":\"$interval_text\",\"points\":[$points]}"
+  done
+  echo "], \"mqtt\": { \"broker\": \"tcp://127.0.0.1:$BENCH_MQTT_PORT\", \"client_id\": \"regpoll-bench-$$\","
+  echo "  \"base_topic\": \"${MINE_TOPIC_BASE:-bench/mine}\", \"plain_topics\": false, \"outbox\": { \"path\": \"$dir/outbox.db\" } },"
+  echo '  "poller": { "stats_interval": "10s" } }'
+} > "$cfg"
+# exec: the harness measures the CPU and memory of the process it started.
+exec "$regpoll" run -c "$cfg" --output none --log-level "${REGPOLL_LOG_LEVEL:-warn}"

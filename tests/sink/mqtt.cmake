@@ -1,0 +1,16 @@
+add_executable(sink_mqtt_tests
+  mqtt_messages_test.cpp
+  mqtt_outbox_test.cpp
+  mqtt_config_test.cpp
+)
+target_link_libraries(sink_mqtt_tests PRIVATE regpoll_sink_mqtt SQLite::SQLite3 nlohmann_json::nlohmann_json
+  GTest::gtest_main regpoll_warnings)
+gtest_discover_tests(sink_mqtt_tests)
+
+# Against a real mosquitto and the regpoll binary; Debian's pymodbus is the device.
+add_executable(sink_mqtt_broker_tests mqtt_broker_test.cpp)
+target_link_libraries(sink_mqtt_broker_tests PRIVATE regpoll_test_peer PahoMqttCpp::paho-mqttpp3
+  nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_mqtt_broker_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
+add_dependencies(sink_mqtt_broker_tests regpoll)
+gtest_discover_tests(sink_mqtt_broker_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)

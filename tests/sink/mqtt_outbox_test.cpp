@@ -1,0 +1,80 @@
+#include "sink/mqtt_outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace regpoll::sink {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OutboxTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("regpoll-outbox-" + std::to_string(::getpid()) + "-" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    std::string path() const { return (dir_ / "outbox.db").string(); }
+    fs::path dir_;
+};
+
+Message msg(const std::string& topic, MessageClass cls, const std::string& payload = "x") {
+    return {topic, payload, 1, cls == MessageClass::availability, cls};
+}
+
+TEST_F(OutboxTest, KeepsOrderAcrossReopening) {
+    {
+        Outbox o(path(), 1000);
+        std::vector<Message> m{msg("a", MessageClass::plain, "1"), msg("b", MessageClass::state, std::string("\0x", 2))};
+        EXPECT_EQ(o.append(m), 0U);
+        EXPECT_EQ(o.size(), 2U);
+    }
+    Outbox o(path(), 1000);  // a restart finds them
+    ASSERT_EQ(o.size(), 2U);
+    auto rows = o.oldest(10);
+    ASSERT_EQ(rows.size(), 2U);
+    EXPECT_EQ(rows[0].message.topic, "a");
+    EXPECT_EQ(rows[1].message.payload, std::string("\0x", 2));  // binary-safe
+    EXPECT_EQ(rows[1].message.cls, MessageClass::state);
+    EXPECT_EQ(o.oldest(10, rows[0].id).size(), 1U);
+    o.remove_up_to(rows[0].id);
+    EXPECT_EQ(o.size(), 1U);
+    EXPECT_EQ(o.oldest(10)[0].message.topic, "b");
+}
+
+TEST_F(OutboxTest, BoundDropsOldestPlainMessagesFirstAndCountsThem) {
+    Outbox o(path(), 100);
+    std::vector<Message> m;
+    m.push_back(msg("avail", MessageClass::availability));
+    for (int i = 0; i < 60; ++i) m.push_back(msg("plain" + std::to_string(i), MessageClass::plain));
+    for (int i = 0; i < 60; ++i) m.push_back(msg("state" + std::to_string(i), MessageClass::state));
+    EXPECT_EQ(o.append(m), 21U);
+    EXPECT_EQ(o.size(), 100U);
+    EXPECT_EQ(o.dropped_total(), 21U);
+    auto rows = o.oldest(200);
+    EXPECT_EQ(rows[0].message.topic, "avail");      // kept
+    EXPECT_EQ(rows[1].message.topic, "plain21");    // the 21 oldest plain ones went
+    EXPECT_EQ(rows.back().message.topic, "state59");
+    // only state and availability left after enough plain traffic: state goes next
+    std::vector<Message> more;
+    for (int i = 0; i < 80; ++i) more.push_back(msg("p" + std::to_string(i), MessageClass::state));
+    o.append(more);
+    EXPECT_EQ(o.size(), 100U);
+    EXPECT_EQ(o.oldest(1)[0].message.topic, "avail");
+}
+
+TEST_F(OutboxTest, UnopenableFileIsAClearError) {
+    try {
+        Outbox o("/nonexistent-dir/x/outbox.db", 100);
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/x/outbox.db"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace regpoll::sink

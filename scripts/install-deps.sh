@@ -14,7 +14,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
-  python3 python3-pymodbus python3-serial mbpoll socat libmodbus-dev
+  python3 python3-pymodbus python3-serial python3-paho-mqtt mbpoll socat libmodbus-dev
   mosquitto mosquitto-clients clang libclang-rt-14-dev
 )
 runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1)

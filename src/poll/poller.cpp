@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
@@ -85,6 +86,12 @@ void Poller::Impl::start() {
     // apply to the bus they are on: the largest value among its devices wins.
     std::map<std::string, transport::LinkOptions> bus_options;
     for (const auto& bus : config->buses) {
+        // What links have to say (a refused dial-in, an echoing adapter) goes to the log.
+        bus_options[bus.name].log = [name = bus.name](transport::LogLevel level, const std::string& text) {
+            if (level == transport::LogLevel::warning) spdlog::warn("bus {}: {}", name, text);
+            else if (level == transport::LogLevel::info) spdlog::info("bus {}: {}", name, text);
+            else spdlog::debug("bus {}: {}", name, text);
+        };
         bus_options[bus.name].tcp.max_in_flight = bus.max_in_flight;
         bus_options[bus.name].tcp.connect_timeout = std::max(bus.timeout, transport::Milliseconds(3000));
     }
@@ -248,8 +255,14 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         return;
     }
     if (group.plan.interval.count() <= 0 && !stopped) {  // continuous polling, backed off when offline
-        const auto delay = dev.availability.offline() ? dev.availability.poll_delay(Duration::zero()) : Duration::zero();
-        schedule.add({SteadyClock::now() + delay, d, g});
+        if (!dev.availability.offline()) {
+            // Straight on, without a timer round trip (still never inside this handler).
+            boost::asio::post(io, [this, d, g] {
+                if (!stopped) start_cycle(d, g, SteadyClock::now());
+            });
+            return;
+        }
+        schedule.add({SteadyClock::now() + dev.availability.poll_delay(Duration::zero()), d, g});
         arm();
     }
 }

@@ -10,7 +10,7 @@ regpoll=${REGPOLL:-$here/build/src/app/regpoll}
 dir=$(mktemp -d -t regpoll-bench.XXXXXX)
 cfg=$dir/site.json
 interval=${BENCH_INTERVAL:-1}
-[ "$interval" = 0 ] && interval_text=0s || interval_text=${interval}s
+case "$interval" in *ms|*s) interval_text=$interval ;; 0) interval_text=0s ;; *) interval_text=${interval}s ;; esac
 {
   echo '{ "buses": ['
   for ((i = 0; i < BENCH_DEVICES; i++)); do
@@ -31,8 +31,12 @@ interval=${BENCH_INTERVAL:-1}
     sep=$([ $i -gt 0 ] && echo , || true)
     echo "$sep{\"name\":\"d$port\",\"bus\":\"b$port\",\"unit\":1,\"interval\":\"$interval_text\",\"points\":[$points]}"
   done
-  echo "], \"mqtt\": { \"broker\": \"tcp://127.0.0.1:$BENCH_MQTT_PORT\", \"client_id\": \"regpoll-bench-$$\","
-  echo "  \"base_topic\": \"${MINE_TOPIC_BASE:-bench/mine}\", \"plain_topics\": false, \"outbox\": { \"path\": \"$dir/outbox.db\" } },"
+  if [ -n "${MINE_NO_MQTT:-}" ]; then  # the poll loop alone
+    echo "],"
+  else
+    echo "], \"mqtt\": { \"broker\": \"tcp://127.0.0.1:$BENCH_MQTT_PORT\", \"client_id\": \"regpoll-bench-$$\","
+    echo "  \"base_topic\": \"${MINE_TOPIC_BASE:-bench/mine}\", \"plain_topics\": false, \"outbox\": { \"path\": \"$dir/outbox.db\" } },"
+  fi
   echo '  "poller": { "stats_interval": "10s" } }'
 } > "$cfg"
 # exec: the harness measures the CPU and memory of the process it started.

@@ -42,6 +42,12 @@ struct WriteArgs {
     bool multiple = false;  // always FC15/FC16, for devices that refuse FC5/FC6
     bool json = false;
     std::vector<std::string> values;
+    // A point of a site configuration instead of a URI and an address: the profile's
+    // encoding and the same checks as writes from MQTT (run_write_point).
+    std::string config;
+    std::string device;
+    std::string point;
+    std::vector<std::string> raw_options;  // register/address/type/... options given with -c
 };
 
 struct ScanArgs {
@@ -55,6 +61,7 @@ struct ScanArgs {
 
 int run_read(const ReadArgs& args);
 int run_write(const WriteArgs& args);
+int run_write_point(const WriteArgs& args);
 int run_scan(const ScanArgs& args);
 
 }  // namespace regpoll::app

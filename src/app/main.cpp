@@ -45,10 +45,17 @@ int main(int argc, char** argv) {
     read_cmd->add_flag("-j,--json", read.json, "Print one JSON object");
 
     regpoll::app::WriteArgs write;
-    auto* write_cmd = app.add_subcommand("write", "Encode values and write them");
-    add_link_options(write_cmd, write.link, "1s");
+    auto* write_cmd = app.add_subcommand("write", "Encode values and write them (to an address, or to a point of a site config with -c)");
+    write.link.timeout = "1s";
+    write_cmd->add_option("uri", write.link.uri, "Device or bus, e.g. tcp://192.168.1.10:502 (not with -c)");
+    write_cmd->add_option("-u,--unit", write.link.unit, "Unit id (slave address), 0-255")->capture_default_str();
+    write_cmd->add_option("-t,--timeout", write.link.timeout, "Response timeout (default 1s; with -c the bus's)");
+    write_cmd->add_flag("-d,--debug", write.link.debug, "Dump every frame sent and received on stderr");
+    write_cmd->add_option("-c,--config", write.config, "Site configuration: write --point of --device through its profile");
+    write_cmd->add_option("--device", write.device, "With -c: the device's name");
+    write_cmd->add_option("--point", write.point, "With -c: the point's name");
     write_cmd->add_option("-r,--register", write.register_kind, "holding or coil")->capture_default_str();
-    write_cmd->add_option("-a,--address", write.address, "0-based protocol address")->required();
+    write_cmd->add_option("-a,--address", write.address, "0-based protocol address");
     write_cmd->add_option("-T,--type", write.type, "Value type (default uint16; bool for coils)");
     write_cmd->add_option("-o,--order", write.order, order_help)->capture_default_str();
     write_cmd->add_option("-s,--scale", write.scale, "The scale the value is read with; written as value/scale")
@@ -58,7 +65,7 @@ int main(int argc, char** argv) {
     write_cmd->add_option("--byte", write.byte, "int8/uint8: high or low byte")->capture_default_str();
     write_cmd->add_flag("-m,--multiple", write.multiple, "Always use FC15/FC16, even for one item");
     write_cmd->add_flag("-j,--json", write.json, "Print one JSON object");
-    write_cmd->add_option("values", write.values, "Values to write, one per item")->required();
+    write_cmd->add_option("values", write.values, "Values to write, one per item (with -c: one value)");
 
     regpoll::app::ScanArgs scan;
     auto* scan_cmd = app.add_subcommand("scan", "Find the unit ids that answer on a bus");
@@ -166,7 +173,30 @@ int main(int argc, char** argv) {
     }
 
     if (read_cmd->parsed()) return regpoll::app::run_read(read);
-    if (write_cmd->parsed()) return regpoll::app::run_write(write);
+    if (write_cmd->parsed()) {
+        // Positionals fill "uri" first: with -c there is none, so it holds the value.
+        if (!write.config.empty()) {
+            if (!write.link.uri.empty()) write.values.insert(write.values.begin(), write.link.uri);
+            write.link.uri.clear();
+            for (const char* name : {"--register", "--address", "--type", "--order", "--scale", "--offset", "--length",
+                                     "--byte", "--multiple", "--unit"}) {
+                if (write_cmd->count(name) > 0) write.raw_options.push_back(name);
+            }
+            return regpoll::app::run_write_point(write);
+        }
+        for (const char* name : {"--device", "--point"}) {
+            if (write_cmd->count(name) > 0) {
+                std::cerr << "regpoll: " << name << " goes with -c (a site configuration)\n";
+                return regpoll::app::exit_usage;
+            }
+        }
+        if (write.link.uri.empty() || write_cmd->count("--address") == 0 || write.values.empty()) {
+            std::cerr << "regpoll: write needs a URI, --address and values (or -c CONFIG --device D --point P VALUE)\n"
+                      << "Run 'regpoll write --help' for the options.\n";
+            return regpoll::app::exit_usage;
+        }
+        return regpoll::app::run_write(write);
+    }
     if (scan_cmd->parsed()) return regpoll::app::run_scan(scan);
     if (run_cmd->parsed()) return regpoll::app::run_run(run);
     if (validate_cmd->parsed()) return regpoll::app::run_validate(validate);

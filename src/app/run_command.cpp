@@ -79,6 +79,14 @@ private:
                 spdlog::error("{}", e.what());
                 return false;
             }
+            // Commands from MQTT, Domoticz and Home Assistant go to whichever poller runs now.
+            mqtt_->set_write_handler([this](const std::string& device, const std::string& point,
+                                            const std::string& payload, poll::Poller::WriteDone done) {
+                if (poller_) return poller_->write(device, point, payload, std::move(done));
+                poll::WriteOutcome out;
+                out.error = "not polling yet";
+                done(out);
+            });
             mqtt_->start();
             fanout_->add(mqtt_.get());
         }

@@ -10,6 +10,7 @@
 #include "modbus/error.hpp"
 #include "plan/block_planner.hpp"
 #include "poll/point_decoder.hpp"
+#include "poll/point_writer.hpp"
 #include "poll/schedule.hpp"
 #include "transport/link_factory.hpp"
 
@@ -33,6 +34,21 @@ struct GroupRuntime {
     std::vector<std::error_code> errors;
     TimePoint due{};
     unsigned relearned = 0;  // --once: cycles repeated after a block was split
+};
+
+// One point's writes: one at a time, at most one per write_interval, the newest value waiting.
+struct WriteSlot {
+    struct Waiting {
+        codec::Value value;
+        std::string shown;  // the payload, for the log
+        Poller::WriteDone done;
+    };
+    explicit WriteSlot(asio::io_context& io) : timer(io) {}
+    asio::steady_timer timer;
+    bool busy = false;
+    bool armed = false;
+    SteadyClock::time_point last_start{};
+    std::optional<Waiting> waiting;
 };
 
 struct DeviceRuntime {
@@ -67,6 +83,7 @@ struct Poller::Impl {
     std::map<std::string, std::shared_ptr<transport::Link>> links;
     std::vector<DeviceRuntime> devices;
     std::vector<Sample> samples;  // reused buffer
+    std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<WriteSlot>> write_slots;  // (device, point)
     bool stopped = false;
     std::size_t once_remaining = 0;
     bool once_all_answered = true;
@@ -79,7 +96,109 @@ struct Poller::Impl {
                   const modbus::Pdu& pdu);
     void finish_cycle(std::size_t d, std::size_t g);
     bool learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks);
+    void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
+    void next_write(std::size_t d, std::size_t p);
+    void start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w);
+    void reply(WriteDone done, WriteOutcome outcome) {
+        asio::post(io, [done = std::move(done), outcome = std::move(outcome)] { done(outcome); });
+    }
 };
+
+void Poller::Impl::write(const std::string& device, const std::string& point, const std::string& payload,
+                         WriteDone done) {
+    const auto refuse = [&](std::string why) {
+        spdlog::warn("write refused: {}", why);
+        WriteOutcome out;
+        out.error = std::move(why);
+        reply(std::move(done), std::move(out));
+    };
+    if (stopped) return refuse("regpoll is stopping");
+    std::size_t d = 0;
+    while (d < devices.size() && devices[d].config->name != device) ++d;
+    if (d == devices.size()) return refuse("no device \"" + device + "\" in " + config->file);
+    const auto& cfg = *devices[d].config;
+    std::size_t p = 0;
+    while (p < cfg.points.size() && cfg.points[p].name != point) ++p;
+    if (p == cfg.points.size()) return refuse("device " + device + " has no point \"" + point + "\"");
+    const auto& pt = cfg.points[p];
+    if (auto why = write_refusal(cfg, pt)) return refuse(*why);
+    auto value = parse_write_payload(pt, payload);
+    if (!value) return refuse("device " + device + ": " + value.error());
+    if (auto why = check_write_range(pt, *value)) return refuse("device " + device + ": " + *why);
+
+    auto& slot_ptr = write_slots[{d, p}];
+    if (!slot_ptr) slot_ptr = std::make_unique<WriteSlot>(io);
+    auto& slot = *slot_ptr;
+    WriteSlot::Waiting w{std::move(*value), payload, std::move(done)};
+    if (!slot.busy && !slot.waiting && SteadyClock::now() >= slot.last_start + cfg.write_interval) {
+        return start_write(d, p, std::move(w));
+    }
+    if (slot.waiting) {
+        spdlog::info("device {}: write of {} to point {} superseded by {}", device, slot.waiting->shown, point, payload);
+        WriteOutcome out;
+        out.error = "superseded by a newer value (" + payload + ") within the write interval";
+        reply(std::move(slot.waiting->done), std::move(out));
+    }
+    slot.waiting = std::move(w);
+    next_write(d, p);
+}
+
+// Starts the waiting write when the point's interval allows and nothing is in flight.
+void Poller::Impl::next_write(std::size_t d, std::size_t p) {
+    auto& slot = *write_slots[{d, p}];
+    if (slot.busy || !slot.waiting || slot.armed || stopped) return;
+    const auto at = slot.last_start + devices[d].config->write_interval;
+    if (SteadyClock::now() >= at) {
+        auto w = std::move(*slot.waiting);
+        slot.waiting.reset();
+        return start_write(d, p, std::move(w));
+    }
+    slot.armed = true;
+    slot.timer.expires_at(at);
+    slot.timer.async_wait([this, d, p](const boost::system::error_code& ec) {
+        if (ec) return;
+        write_slots[{d, p}]->armed = false;
+        next_write(d, p);
+    });
+}
+
+void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w) {
+    auto& dev = devices[d];
+    const auto& pt = dev.config->points[p];
+    auto& slot = *write_slots[{d, p}];
+    slot.busy = true;
+    slot.last_start = SteadyClock::now();
+    WriteTarget target{dev.link, dev.config->unit, dev.timeout, dev.config, &pt};
+    auto shown = w.shown;
+    auto done = std::make_shared<WriteDone>(std::move(w.done));
+    auto error = write_point(target, std::move(w.value), [this, d, p, shown, done](WriteOutcome out) {
+        const auto& cfg = *devices[d].config;
+        const auto& point = cfg.points[p];
+        write_slots[{d, p}]->busy = false;
+        if (out.ok) {
+            spdlog::info("device {}: wrote {} to point {}; read back {}", cfg.name, shown, point.name,
+                         codec::format_value(out.value));
+            if (!out.warning.empty()) spdlog::warn("device {}: point {}: {}", cfg.name, point.name, out.warning);
+            if (codec::is_available(out.value) || out.quality == Quality::unavailable) {
+                samples.clear();
+                samples.push_back(Sample{unix_ms(), &cfg.name, &point.name, &point.unit, out.value, out.quality});
+                if (!stopped) sink.on_samples(samples);
+            }
+        } else {
+            spdlog::warn("device {}: write of {} to point {} failed: {}", cfg.name, shown, point.name, out.error);
+        }
+        (*done)(out);
+        if (!stopped) next_write(d, p);
+    });
+    if (error) {
+        slot.busy = false;
+        spdlog::warn("write refused: device {}: {}", dev.config->name, *error);
+        WriteOutcome out;
+        out.error = *error;
+        reply(std::move(*done), std::move(out));
+        next_write(d, p);
+    }
+}
 
 void Poller::Impl::start() {
     // One link per bus; device quirks (quiet time after connect, pause between requests)
@@ -318,10 +437,23 @@ Poller::~Poller() { stop(); }
 
 void Poller::start() { impl_->start(); }
 
+void Poller::write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done) {
+    impl_->write(device, point, payload, std::move(done));
+}
+
 void Poller::stop() {
     if (!impl_ || impl_->stopped) return;
     impl_->stopped = true;
     impl_->timer.cancel();
+    for (auto& [key, slot] : impl_->write_slots) {
+        slot->timer.cancel();
+        if (slot->waiting) {
+            WriteOutcome out;
+            out.error = "not written: regpoll stopped or reloaded its configuration first";
+            impl_->reply(std::move(slot->waiting->done), std::move(out));
+            slot->waiting.reset();
+        }
+    }
     for (auto& [name, link] : impl_->links) link->close();
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "poll/sample.hpp"
+#include "poll/write_request.hpp"
 #include "profile/site_config.hpp"
 
 namespace regpoll::poll {
@@ -40,6 +41,14 @@ public:
     void start();
     // Cancels timers and closes every link; pending work ends with "cancelled".
     void stop();
+
+    // A write from home automation: checked (device, point, "writable", the device's
+    // "writes", the payload, min/max), then queued on the device's bus like a poll. The
+    // value read back goes to the sink as a sample. At most one write per point per the
+    // device's write_interval: a newer value waiting for its turn replaces the older one,
+    // which ends "superseded". `done` gets the outcome, never from inside this call.
+    using WriteDone = std::function<void(const WriteOutcome&)>;
+    void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
 
     const profile::SiteConfig& config() const;
     // One line per device: counters since the last call (and resets them).

@@ -20,4 +20,14 @@ nlohmann::ordered_json value_to_json(const codec::Value& value) {
         value);
 }
 
+void add_write_outcome(const WriteOutcome& outcome, nlohmann::ordered_json& out) {
+    out["ok"] = outcome.ok;
+    if (outcome.ok) {
+        out["value"] = value_to_json(outcome.value);
+        if (!outcome.warning.empty()) out["warning"] = outcome.warning;
+    } else {
+        out["error"] = outcome.error;
+    }
+}
+
 }  // namespace regpoll::poll

@@ -4,9 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "codec/value.hpp"
+#include "poll/write_request.hpp"
 
 namespace regpoll::poll {
 
 nlohmann::ordered_json value_to_json(const codec::Value& value);
+
+// How a write ended, as the result topic and `regpoll write -c --json` say it: fields added
+// to `out`: "ok", then "value" (read back) and maybe "warning", or "error".
+void add_write_outcome(const WriteOutcome& outcome, nlohmann::ordered_json& out);
 
 }  // namespace regpoll::poll

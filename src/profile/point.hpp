@@ -33,6 +33,8 @@ struct Point {
     bool writable = false;
     std::optional<double> min;
     std::optional<double> max;
+    std::optional<double> step;          // the smallest change a write makes (Home Assistant's number step)
+    std::optional<int> write_function;   // 5, 6, 15, 16 or 22 instead of the default for the point
     std::string file;                   // where it was defined, for messages
     std::string json_path;
     std::string origin() const { return file + ": " + json_path; }

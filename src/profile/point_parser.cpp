@@ -11,7 +11,7 @@ namespace {
 constexpr const char* point_keys =
     "name, address, register, type, length, endianness, word_order, order, byte, bit, scale, "
     "offset, scale_register, nan, map, precision, unit, device_class, state_class, interval, "
-    "writable, min, max, description";
+    "writable, min, max, step, write_function, description";
 
 bool valid_name(const std::string& name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -225,6 +225,33 @@ std::optional<Point> parse_point(JsonReader& r) {
     else if (r.has("max")) ok = false;
     if (p.min && p.max && *p.min > *p.max) {
         r.error("min", "min " + shown(Json(*p.min)) + " is above max " + shown(Json(*p.max)));
+        ok = false;
+    }
+    if (auto st = r.number("step")) {
+        if (!(*st > 0)) {
+            r.error("step", "a step must be above 0");
+            ok = false;
+        }
+        p.step = *st;
+    } else if (r.has("step")) {
+        ok = false;
+    }
+    if (auto wf = r.integer("write_function", 0, 255)) {
+        // Which function codes can write this point at all.
+        const bool coil = p.kind == modbus::RegisterKind::coil;
+        const bool one_register = !coil && p.width() == 1;
+        const bool partial = p.bit.has_value() || p.format.type == codec::Type::int8 || p.format.type == codec::Type::uint8;
+        std::string why;
+        if (coil && *wf != 5 && *wf != 15) why = "coils are written with 5 or 15";
+        else if (!coil && *wf != 6 && *wf != 16 && *wf != 22) why = "registers are written with 6, 16 or 22";
+        else if (!coil && *wf == 6 && !one_register) why = "6 writes one register and this point has " + std::to_string(p.width());
+        else if (!coil && *wf == 22 && !partial) why = "22 (mask write) is for a bit or a byte of a register";
+        if (!why.empty()) {
+            r.error("write_function", std::to_string(*wf) + " cannot write this point: " + why);
+            ok = false;
+        }
+        p.write_function = static_cast<int>(*wf);
+    } else if (r.has("write_function")) {
         ok = false;
     }
     if (p.writable && !modbus::is_writable_kind(p.kind)) {

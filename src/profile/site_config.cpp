@@ -64,6 +64,34 @@ void parse_poller(JsonReader& r, PollerSettings& s) {
     r.reject_unknown("stats_interval, offline_after, backoff_max");
 }
 
+// "writes": "all" or a list of point names, each of them writable in the profile.
+void parse_writes(JsonReader& r, DeviceConfig& dev) {
+    if (auto iv = r.duration("write_interval")) dev.write_interval = *iv;
+    const Json* writes = r.get("writes");
+    if (!writes) return;
+    if (writes->is_string() && writes->get<std::string>() == "all") {
+        dev.writes_all = true;
+        return;
+    }
+    if (!writes->is_array()) {
+        r.error("writes", "expected \"all\" or a list of point names, found " + shown(*writes));
+        return;
+    }
+    for (std::size_t i = 0; i < writes->size(); ++i) {
+        const Json& item = (*writes)[i];
+        const std::string path = "writes/" + std::to_string(i);
+        if (!item.is_string()) {
+            r.error(path, "expected a point name, found " + shown(item));
+            continue;
+        }
+        const auto name = item.get<std::string>();
+        const Point* p = dev.point(name);
+        if (!p) r.error(path, "no point \"" + name + "\" in device " + dev.name);
+        else if (!p->writable) r.error(path, "point \"" + name + "\" is not writable (its profile does not mark it \"writable\")");
+        else dev.writes.push_back(name);
+    }
+}
+
 std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::string>& bus_names,
                                          ProfileLibrary& library, const std::string& base_dir) {
     if (!r.is_object()) return std::nullopt;
@@ -132,7 +160,9 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
     } else if (dev.points.empty() && r.diag().errors().size() == errors_before) {
         r.error_here("the device has no points");
     }
-    r.reject_unknown("name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz");
+    parse_writes(r, dev);
+    r.reject_unknown("name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz, writes, "
+                     "write_interval");
     check_points(dev.points, r.file(), r.diag());
     if (r.diag().errors().size() != errors_before) ok = false;
     if (!ok) return std::nullopt;
@@ -153,6 +183,10 @@ const DeviceConfig* SiteConfig::device(const std::string& name) const {
         if (d.name == name) return &d;
     }
     return nullptr;
+}
+
+bool DeviceConfig::allows_write(const Point& p) const {
+    return p.writable && (writes_all || std::find(writes.begin(), writes.end(), p.name) != writes.end());
 }
 
 const Point* DeviceConfig::point(const std::string& point_name) const {

@@ -32,9 +32,15 @@ struct DeviceConfig {
     Limits limits;
     std::vector<Point> points;  // the profile's, with inline points added or overriding by name
     Json domoticz;              // the device's "domoticz" mappings, checked by the MQTT sink's loader
+    // Which writable points home automation and `regpoll write -c` may write: "writes":
+    // ["relay_1"] or "all" (the profile must mark each point "writable" as well).
+    bool writes_all = false;
+    std::vector<std::string> writes;
+    Milliseconds write_interval{1000};  // at most one write per point this often
     std::string json_path;      // "/devices/3", for messages about this device
 
     const Point* point(const std::string& point_name) const;
+    bool allows_write(const Point& p) const;
 };
 
 struct PollerSettings {

@@ -31,6 +31,8 @@ const std::vector<TypeInfo>& type_table() {
         {"text", DomoticzType::text, {"point"}},
         {"alert", DomoticzType::alert, {"point"}},
         {"switch", DomoticzType::switch_, {"point"}},
+        {"selector", DomoticzType::selector, {"point"}},
+        {"setpoint", DomoticzType::setpoint, {"point"}},
     };
     return table;
 }
@@ -46,6 +48,35 @@ std::string read_secret_file(const std::string& path, JsonReader& r, const std::
     std::string s = text.str();
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     return s;
+}
+
+// A selector's levels 0, 10, 20, … stand for the point's raw values: "levels" lists them,
+// or else the point's map does, in order.
+void parse_levels(JsonReader& r, const profile::DeviceConfig& dev, DomoticzMapping& m) {
+    const auto* p = m.points.empty() ? nullptr : dev.point(m.points[0]);
+    if (!p) return;
+    if (const Json* levels = r.get("levels")) {
+        if (!levels->is_array() || levels->empty()) {
+            r.error("levels", "expected a list of the point's raw values for levels 0, 10, 20, …");
+            return;
+        }
+        for (const auto& v : *levels) {
+            if (!v.is_number_integer()) {
+                r.error("levels", "expected integers (the point's raw values), found " + v.dump());
+                return;
+            }
+            m.levels.push_back(v.get<std::int64_t>());
+        }
+    } else if (!p->map.empty()) {
+        for (const auto& [raw, text] : p->map) m.levels.push_back(raw);
+    } else {
+        r.error_here("a selector needs \"levels\" (the raw values for levels 0, 10, 20, …) or a point with a \"map\"");
+        return;
+    }
+    for (auto raw : m.levels) {
+        auto it = p->map.find(raw);
+        m.level_texts.push_back(it != p->map.end() ? it->second : std::to_string(raw));
+    }
 }
 
 void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, profile::Diagnostics& diag,
@@ -89,7 +120,16 @@ void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, p
                 m.points.push_back(*name);
             }
         }
-        r.reject_unknown(info ? "idx, type and the type's point fields" : "idx, type, point");
+        if (info && info->type == DomoticzType::selector) parse_levels(r, dev, m);
+        if (info && is_command_type(info->type) && m.points.size() == 1) {
+            const auto* p = dev.point(m.points[0]);
+            if (p && !dev.allows_write(*p)) {
+                diag.warning(file, r.path(), std::string("Domoticz ") + info->name + " idx " + std::to_string(m.idx) +
+                                                 " only shows \"" + p->name + "\": changes made in Domoticz are refused until the point is " +
+                                                 (p->writable ? "listed in the device's \"writes\"" : "writable in its profile"));
+            }
+        }
+        r.reject_unknown(info ? (info->type == DomoticzType::selector ? "idx, type, point, levels" : "idx, type and the type's point fields") : "idx, type, point");
         if (info && m.points.size() == info->fields.size() && m.idx > 0) out.domoticz.push_back(std::move(m));
     }
 }
@@ -160,6 +200,8 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
     if (auto v = r.boolean("retain")) c.retain_plain = *v;
     if (auto v = r.boolean("state_topic")) c.state_topic = *v;
     if (auto v = r.string("domoticz_topic")) c.domoticz_topic = *v;
+    if (auto v = r.string("domoticz_out_topic")) c.domoticz_out_topic = *v;
+    if (auto v = r.boolean("commands")) c.commands = *v;
     if (const Json* ha = r.get("homeassistant")) {
         if (ha->is_boolean()) {
             c.homeassistant = ha->get<bool>();
@@ -179,7 +221,7 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
         orr.reject_unknown("path, max_messages");
     }
     r.reject_unknown("broker, client_id, username, password_file, password_env, tls, keepalive, qos, base_topic, "
-                     "plain_topics, retain, state_topic, domoticz_topic, homeassistant, outbox");
+                     "plain_topics, retain, state_topic, domoticz_topic, domoticz_out_topic, commands, homeassistant, outbox");
     for (const auto& dev : site.devices) parse_domoticz(dev, site.file, diag, c);
     if (diag.errors().size() != before) return std::nullopt;
     return c;

@@ -14,8 +14,14 @@ namespace regpoll::sink {
 
 // Domoticz device types regpoll feeds, with the svalue each needs.
 enum class DomoticzType {
-    custom, temperature, voltage, current, current3, percentage, kwh, p1, counter, text, alert, switch_
+    custom, temperature, voltage, current, current3, percentage, kwh, p1, counter, text, alert, switch_,
+    selector, setpoint
 };
+
+// Types whose changes in Domoticz (on domoticz/out) are written to the device.
+constexpr bool is_command_type(DomoticzType t) {
+    return t == DomoticzType::switch_ || t == DomoticzType::selector || t == DomoticzType::setpoint;
+}
 
 struct DomoticzMapping {
     std::string device;
@@ -25,6 +31,10 @@ struct DomoticzMapping {
     // L1, L2, L3; p1: usage1, usage2, return1, return2, cons, prod; others: one point).
     std::vector<std::string> points;
     std::string json_path;
+    // selector: the point's raw value for level 0, 10, 20, … ("levels", or the keys of the
+    // point's map in order) and the map's text for each.
+    std::vector<std::int64_t> levels;
+    std::vector<std::string> level_texts;
 };
 
 struct TlsConfig {
@@ -47,6 +57,8 @@ struct MqttConfig {
     bool retain_plain = false;
     bool state_topic = true;              // <base>/<device>/state
     std::string domoticz_topic = "domoticz/in";
+    std::string domoticz_out_topic = "domoticz/out";  // switch, selector and setpoint changes
+    bool commands = true;                 // <base>/<device>/<point>/set, and domoticz/out
     std::vector<DomoticzMapping> domoticz;
     bool homeassistant = false;
     std::string discovery_prefix = "homeassistant";

@@ -9,6 +9,7 @@
 
 #include "codec/value.hpp"
 #include "poll/sample.hpp"
+#include "poll/write_request.hpp"
 #include "sink/mqtt_config.hpp"
 
 namespace regpoll::sink {
@@ -33,9 +34,21 @@ std::string plain_text(const codec::Value& v);
 struct DomoticzUpdate {
     int nvalue = 0;
     std::string svalue;
+    std::optional<int> level;  // selector: sent as switchlight "Set Level"
 };
 std::optional<DomoticzUpdate> domoticz_update(DomoticzType type, std::span<const codec::Value> values,
                                               std::span<const std::string> units);
+
+// A write asked for over MQTT: the point's command topic, or a Domoticz change.
+struct WriteCommand {
+    std::string device;
+    std::string point;
+    std::string payload;
+    std::string origin;  // for the log: the topic, or "Domoticz idx 12"
+};
+
+// A selector's level (0, 10, 20, …) for a point value (its map text or raw number).
+std::optional<int> selector_level(const DomoticzMapping& m, const codec::Value& value);
 
 class MessageBuilder {
 public:
@@ -47,8 +60,20 @@ public:
     Message availability(const std::string& device, bool online) const;
     Message status(bool online) const;
     std::string status_topic() const { return config_.base_topic + "/status"; }
-    // Retained Home Assistant configs for every point of every device.
+    // Retained Home Assistant configs for every point of every device: writable points the
+    // site allows to be written are a switch, number or select with a command topic.
     std::vector<Message> discovery() const;
+
+    // Commands: the topic filters to subscribe to (none when "commands" is off).
+    std::vector<std::string> command_filters() const;
+    // The device and point of a command topic <base>/<device>/<point>/set.
+    std::optional<std::pair<std::string, std::string>> command_target(const std::string& topic) const;
+    // A domoticz/out message as a write of its mapping's point; nullopt when it is not for a
+    // switch, selector or setpoint mapping, or when it is the echo of what regpoll itself
+    // published for that idx (`why` says which, for the log).
+    std::optional<WriteCommand> domoticz_command(const std::string& payload, std::string& why) const;
+    // <base>/<device>/<point>/result: {"ok":true,"value":…} or {"ok":false,"error":"…"}.
+    Message write_result(const std::string& device, const std::string& point, const poll::WriteOutcome& outcome) const;
     const MqttConfig& config() const { return config_; }
 
 private:
@@ -64,6 +89,7 @@ private:
     std::shared_ptr<const profile::SiteConfig> site_;
     std::string version_;
     std::map<std::string, DeviceCache> cache_;
+    std::map<int, DomoticzUpdate> domoticz_sent_;  // per idx, what was last published
 };
 
 }  // namespace regpoll::sink

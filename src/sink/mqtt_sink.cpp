@@ -124,7 +124,11 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     void spill();
     void send();
     void on_connected_io();
+    void on_command(const std::string& topic, const std::string& payload, bool retained);
     void finish();
+
+    WriteHandler write_handler;  // poller thread
+    std::vector<std::string> command_filters;  // set before start
 };
 
 void MqttSink::Impl::setup_client() {
@@ -170,12 +174,54 @@ void MqttSink::Impl::setup_client() {
     });
     const std::string ha_status = c.discovery_prefix + "/status";
     client->set_message_callback([this, ha_status](mqtt::const_message_ptr msg) {
-        if (msg->get_topic() != ha_status || msg->to_string() != "online") return;
-        on_io([](Impl& self) {
-            spdlog::info("MQTT: Home Assistant is online: announcing the discovery configs again");
-            self.enqueue(self.builder.discovery());
+        if (msg->get_topic() == ha_status) {
+            if (msg->to_string() != "online") return;
+            on_io([](Impl& self) {
+                spdlog::info("MQTT: Home Assistant is online: announcing the discovery configs again");
+                self.enqueue(self.builder.discovery());
+            });
+            return;
+        }
+        on_io([topic = msg->get_topic(), payload = msg->to_string(), retained = msg->is_retained()](Impl& self) {
+            self.on_command(topic, payload, retained);
         });
     });
+}
+
+// A message on a command topic or domoticz/out, on the poller's thread.
+void MqttSink::Impl::on_command(const std::string& topic, const std::string& payload, bool retained) {
+    if (!write_handler) return;
+    const auto& c = builder.config();
+    WriteCommand cmd;
+    if (auto target = builder.command_target(topic)) {
+        if (retained) {
+            // A retained command would be carried out again at every restart.
+            spdlog::warn("MQTT: ignored the retained message on {}: commands are acted on when they are sent, "
+                         "never from a retained copy (publish without the retain flag)", topic);
+            return;
+        }
+        if (payload.empty()) {
+            spdlog::debug("MQTT: {}: empty message (clears a retained command), ignored", topic);
+            return;
+        }
+        cmd = WriteCommand{target->first, target->second, payload, topic};
+    } else if (topic == c.domoticz_out_topic) {
+        if (retained) return;  // Domoticz's last state, not a change someone just made
+        std::string why;
+        auto dz = builder.domoticz_command(payload, why);
+        if (!dz) {
+            if (!why.empty()) spdlog::debug("MQTT: {}: ignored ({})", topic, why);
+            return;
+        }
+        cmd = std::move(*dz);
+    } else {
+        return;
+    }
+    spdlog::info("MQTT: {} asks to write {} to {}/{}", cmd.origin, cmd.payload.substr(0, 80), cmd.device, cmd.point);
+    write_handler(cmd.device, cmd.point, cmd.payload,
+                  [weak = weak_from_this(), device = cmd.device, point = cmd.point](const poll::WriteOutcome& out) {
+                      if (auto self = weak.lock()) self->enqueue({self->builder.write_result(device, point, out)});
+                  });
 }
 
 // Runs on the poller's thread after every (re)connect: status, and Home Assistant's
@@ -310,6 +356,7 @@ void MqttSink::Impl::run() {
             retry_delay = std::chrono::seconds(1);
             try {
                 client->subscribe(builder.config().discovery_prefix + "/status", 1);
+                for (const auto& filter : command_filters) client->subscribe(filter, builder.config().qos);
             } catch (const mqtt::exception&) {
             }
         }
@@ -358,8 +405,14 @@ MqttSink::MqttSink(boost::asio::io_context& io, MqttConfig config, std::shared_p
 
 MqttSink::~MqttSink() { stop(std::chrono::milliseconds(0)); }
 
+void MqttSink::set_write_handler(WriteHandler handler) {
+    impl_->write_handler = std::move(handler);
+    impl_->command_filters = impl_->write_handler ? impl_->builder.command_filters() : std::vector<std::string>{};
+}
+
 void MqttSink::start() {
     if (impl_->thread.joinable()) return;
+    for (const auto& filter : impl_->command_filters) spdlog::info("MQTT: taking commands on {}", filter);
     if (impl_->outbox.size() > 0) {
         spdlog::info("MQTT: {} messages from an earlier run wait in {}", impl_->outbox.size(),
                      impl_->builder.config().outbox_path);

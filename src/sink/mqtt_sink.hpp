@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "poll/sample.hpp"
+#include "poll/write_request.hpp"
 #include "sink/mqtt_config.hpp"
 
 namespace regpoll::sink {
@@ -31,6 +32,14 @@ public:
 
     void on_samples(std::span<const poll::Sample> samples) override;
     void on_availability(const std::string& device, bool online) override;
+
+    // Carries out a write asked for on a command topic or by Domoticz, and calls back with
+    // the outcome (on the poller's thread). Set before start(); without one, commands are
+    // not subscribed to.
+    using WriteHandler = std::function<void(const std::string& device, const std::string& point,
+                                            const std::string& payload,
+                                            std::function<void(const poll::WriteOutcome&)> done)>;
+    void set_write_handler(WriteHandler handler);
 
     // Connects and starts publishing.
     void start();

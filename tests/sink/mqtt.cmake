@@ -14,3 +14,12 @@ target_link_libraries(sink_mqtt_broker_tests PRIVATE regpoll_test_peer PahoMqttC
 target_compile_definitions(sink_mqtt_broker_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
 add_dependencies(sink_mqtt_broker_tests regpoll)
 gtest_discover_tests(sink_mqtt_broker_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)
+
+# Writes from MQTT, Domoticz and Home Assistant: a real mosquitto, pymodbus as the device,
+# mbpoll reading the registers back on its own.
+add_executable(sink_mqtt_write_tests mqtt_write_test.cpp)
+target_link_libraries(sink_mqtt_write_tests PRIVATE regpoll_test_peer PahoMqttCpp::paho-mqttpp3
+  nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_mqtt_write_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
+add_dependencies(sink_mqtt_write_tests regpoll)
+gtest_discover_tests(sink_mqtt_write_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mosquitto.hpp"
+#include "mqtt_subscriber.hpp"
 #include "peer_process.hpp"
 
 namespace regpoll::testing {
@@ -21,50 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-struct Received {
-    std::string topic;
-    std::string payload;
-    bool retained;
-};
-
-// A persistent-session subscriber to everything, so messages published while it is away
-// (during a broker restart) are still delivered.
-class Subscriber {
-public:
-    Subscriber(const std::string& uri, const std::string& id) : client_(uri, id) {
-        client_.start_consuming();
-        auto opts = mqtt::connect_options_builder().clean_session(false).finalize();
-        client_.connect(opts)->wait_for(5s);
-        client_.subscribe("#", 1)->wait_for(5s);
-    }
-    ~Subscriber() {
-        try {
-            client_.disconnect()->wait_for(2s);
-        } catch (...) {
-        }
-    }
-    // Collects messages for `d`, or until `until` is true of what was collected.
-    void collect(std::chrono::milliseconds d, const std::function<bool(const std::vector<Received>&)>& until = {}) {
-        const auto deadline = std::chrono::steady_clock::now() + d;
-        while (std::chrono::steady_clock::now() < deadline) {
-            mqtt::const_message_ptr m;
-            if (client_.try_consume_message_for(&m, 50ms) && m) {
-                got.push_back({m->get_topic(), m->to_string(), m->is_retained()});
-                if (until && until(got)) return;
-            }
-        }
-    }
-    std::vector<std::string> payloads(const std::string& topic) const {
-        std::vector<std::string> out;
-        for (const auto& r : got) if (r.topic == topic) out.push_back(r.payload);
-        return out;
-    }
-    std::vector<Received> got;
-
-private:
-    mqtt::async_client client_;
-};
 
 class MqttBrokerTest : public ::testing::Test {
 protected:

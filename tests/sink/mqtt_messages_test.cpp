@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "codec/types.hpp"
@@ -126,8 +128,8 @@ TEST(MqttMessages, DomoticzMessagesOnlyWhenAMappedPointWasRead) {
     MqttConfig c;
     c.plain_topics = false;
     c.state_topic = false;
-    c.domoticz = {{"inverter", 12, DomoticzType::kwh, {"ac_power", "energy_total"}, ""},
-                  {"inverter", 13, DomoticzType::voltage, {"l1_voltage"}, ""}};
+    c.domoticz = {{"inverter", 12, DomoticzType::kwh, {"ac_power", "energy_total"}, "", {}, {}},
+                  {"inverter", 13, DomoticzType::voltage, {"l1_voltage"}, "", {}, {}}};
     MessageBuilder b(c, s, "0.1.0");
     std::vector<Message> out;
     b.samples(samples(s->devices[0], {{0, Value(1234.5)}}), out);
@@ -163,6 +165,178 @@ TEST(MqttMessages, HomeAssistantDiscovery) {
     EXPECT_EQ(nlohmann::json::parse(configs[4].payload)["value_template"], "{{ 'ON' if value_json.relay else 'OFF' }}");
     c.homeassistant = false;
     EXPECT_TRUE(MessageBuilder(c, s, "0.1.0").discovery().empty());
+}
+
+// A site whose inverter allows writes to its relay (coil), its work mode (mapped) and its
+// power limit (int16 scaled, 0-100 %).
+std::shared_ptr<profile::SiteConfig> writable_site() {
+    auto s = std::make_shared<profile::SiteConfig>(*site());
+    auto& d = s->devices[0];
+    for (auto& p : d.points) {
+        if (p.name == "relay" || p.name == "status") p.writable = true;
+    }
+    profile::Point limit = point("power_limit", "%");
+    limit.format.type = codec::Type::int16;
+    limit.format.scale = 0.1;
+    limit.writable = true;
+    limit.min = 0;
+    limit.max = 100;
+    d.points.push_back(limit);
+    profile::Point setpoint = point("setpoint", "°C", "temperature");
+    setpoint.writable = true;
+    setpoint.precision = 1;
+    d.points.push_back(setpoint);
+    d.writes = {"relay", "status", "power_limit"};  // setpoint: writable, but not allowed here
+    return s;
+}
+
+TEST(MqttMessages, HomeAssistantSwitchNumberSelectForAllowedWritablePoints) {
+    auto s = writable_site();
+    MqttConfig c;
+    c.homeassistant = true;
+    MessageBuilder b(c, s, "0.1.0");
+    std::map<std::string, nlohmann::json> by_topic;
+    for (const auto& m : b.discovery()) by_topic[m.topic] = nlohmann::json::parse(m.payload);
+    ASSERT_EQ(by_topic.size(), 7U);
+
+    const auto& relay = by_topic.at("homeassistant/switch/regpoll_inverter/relay/config");
+    EXPECT_EQ(relay["command_topic"], "regpoll/inverter/relay/set");
+    EXPECT_EQ(relay["payload_on"], "ON");
+    EXPECT_EQ(relay["payload_off"], "OFF");
+    EXPECT_EQ(relay["state_topic"], "regpoll/inverter/state");
+    EXPECT_EQ(relay["value_template"], "{{ 'ON' if value_json.relay else 'OFF' }}");
+    EXPECT_EQ(relay["unique_id"], "regpoll_inverter_relay");
+
+    const auto& mode = by_topic.at("homeassistant/select/regpoll_inverter/status/config");
+    EXPECT_EQ(mode["command_topic"], "regpoll/inverter/status/set");
+    EXPECT_EQ(mode["options"], nlohmann::json::parse(R"(["waiting","normal","fault"])"));
+    EXPECT_EQ(mode["value_template"], "{{ value_json.status }}");
+
+    const auto& limit = by_topic.at("homeassistant/number/regpoll_inverter/power_limit/config");
+    EXPECT_EQ(limit["command_topic"], "regpoll/inverter/power_limit/set");
+    EXPECT_EQ(limit["min"], 0.0);
+    EXPECT_EQ(limit["max"], 100.0);
+    EXPECT_DOUBLE_EQ(limit["step"].get<double>(), 0.1);
+    EXPECT_EQ(limit["unit_of_measurement"], "%");
+    EXPECT_EQ(limit["value_template"], "{{ value_json.power_limit }}");
+
+    // Writable in the profile but not allowed by the site: a sensor, no command topic.
+    const auto& setpoint = by_topic.at("homeassistant/sensor/regpoll_inverter/setpoint/config");
+    EXPECT_FALSE(setpoint.contains("command_topic"));
+    EXPECT_EQ(by_topic.count("homeassistant/sensor/regpoll_inverter/ac_power/config"), 1U);
+
+    // "commands": false announces sensors only.
+    c.commands = false;
+    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery()) {
+        EXPECT_EQ(nlohmann::json::parse(m.payload).count("command_topic"), 0U) << m.topic;
+    }
+    EXPECT_TRUE(MessageBuilder(c, s, "0.1.0").command_filters().empty());
+}
+
+TEST(MqttMessages, NumberRangeFromTheTypeWhenNoMinMax) {
+    auto s = writable_site();
+    auto& limit = s->devices[0].points.back();  // setpoint: float, no limits
+    limit.name = "target";
+    s->devices[0].writes_all = true;
+    auto& p = s->devices[0].points[5];  // power_limit
+    p.min.reset();
+    p.max.reset();
+    MqttConfig c;
+    c.homeassistant = true;
+    std::map<std::string, nlohmann::json> by_topic;
+    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery()) by_topic[m.topic] = nlohmann::json::parse(m.payload);
+    const auto& n = by_topic.at("homeassistant/number/regpoll_inverter/power_limit/config");
+    EXPECT_DOUBLE_EQ(n["min"].get<double>(), -3276.8);
+    EXPECT_DOUBLE_EQ(n["max"].get<double>(), 3276.7);
+    const auto& t = by_topic.at("homeassistant/number/regpoll_inverter/target/config");
+    EXPECT_DOUBLE_EQ(t["step"].get<double>(), 0.1);  // precision 1
+    EXPECT_EQ(t["device_class"], "temperature");
+}
+
+TEST(MqttMessages, CommandTopics) {
+    MqttConfig c;
+    c.base_topic = "home/pv";
+    MessageBuilder b(c, writable_site(), "0.1.0");
+    EXPECT_EQ(b.command_filters(), std::vector<std::string>{"home/pv/+/+/set"});
+    EXPECT_EQ(b.command_target("home/pv/inverter/power_limit/set"), std::make_pair(std::string("inverter"), std::string("power_limit")));
+    EXPECT_FALSE(b.command_target("home/pv/inverter/power_limit"));
+    EXPECT_FALSE(b.command_target("home/pv/inverter/set"));
+    EXPECT_FALSE(b.command_target("home/pv/a/b/c/set"));
+    EXPECT_FALSE(b.command_target("other/inverter/power_limit/set"));
+    EXPECT_FALSE(b.command_target("home/pv//x/set"));
+
+    poll::WriteOutcome ok;
+    ok.ok = true;
+    ok.value = 55.5;
+    auto m = b.write_result("inverter", "power_limit", ok);
+    EXPECT_EQ(m.topic, "home/pv/inverter/power_limit/result");
+    EXPECT_FALSE(m.retain);
+    EXPECT_EQ(m.payload, R"({"ok":true,"value":55.5})");
+    poll::WriteOutcome refused;
+    refused.error = "100.5 is above the maximum 100 of point power_limit";
+    EXPECT_EQ(b.write_result("inverter", "power_limit", refused).payload,
+              R"({"ok":false,"error":"100.5 is above the maximum 100 of point power_limit"})");
+}
+
+TEST(MqttMessages, DomoticzSwitchSelectorSetpointInAndOut) {
+    auto s = writable_site();
+    s->devices[0].writes_all = true;
+    MqttConfig c;
+    c.plain_topics = false;
+    c.state_topic = false;
+    DomoticzMapping sw{"inverter", 20, DomoticzType::switch_, {"relay"}, "", {}, {}};
+    DomoticzMapping sel{"inverter", 21, DomoticzType::selector, {"status"}, "", {0, 1, 3}, {"waiting", "normal", "fault"}};
+    DomoticzMapping sp{"inverter", 22, DomoticzType::setpoint, {"setpoint"}, "", {}, {}};
+    DomoticzMapping volts{"inverter", 23, DomoticzType::voltage, {"l1_voltage"}, "", {}, {}};
+    c.domoticz = {sw, sel, sp, volts};
+    MessageBuilder b(c, s, "0.1.0");
+    EXPECT_EQ(b.command_filters(), (std::vector<std::string>{"regpoll/+/+/set", "domoticz/out"}));
+
+    std::string why;
+    // Before regpoll published anything, every change is a command.
+    auto cmd = b.domoticz_command(R"({"idx":20,"nvalue":1,"svalue1":"0","dtype":"Light/Switch"})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->device, "inverter");
+    EXPECT_EQ(cmd->point, "relay");
+    EXPECT_EQ(cmd->payload, "1");
+    EXPECT_EQ(cmd->origin, "Domoticz idx 20");
+
+    const auto& d = s->devices[0];
+    std::vector<Message> out;
+    b.samples(samples(d, {{4, Value(true)}, {3, Value(std::string("fault"))}, {6, Value(21.5)}, {2, Value(230.0)}}), out);
+    ASSERT_EQ(out.size(), 4U);
+    EXPECT_EQ(out[0].payload, R"({"idx":20,"nvalue":1,"svalue":""})");
+    EXPECT_EQ(out[1].payload, R"({"command":"switchlight","idx":21,"switchcmd":"Set Level","level":20})");
+    EXPECT_EQ(out[2].payload, R"({"idx":22,"nvalue":0,"svalue":"21.5"})");
+
+    // Domoticz echoes what regpoll sent: ignored.
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":20,"nvalue":1})", why));
+    EXPECT_EQ(why, "idx 20: the echo of regpoll's own update");
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":21,"nvalue":2,"svalue1":"20"})", why));
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":22,"nvalue":0,"svalue1":"21.50"})", why));
+    // A user's change is a command.
+    cmd = b.domoticz_command(R"({"idx":20,"nvalue":0})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->payload, "0");
+    cmd = b.domoticz_command(R"({"idx":21,"nvalue":2,"svalue1":"10"})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->point, "status");
+    EXPECT_EQ(cmd->payload, "1");  // level 10 = the second raw value
+    cmd = b.domoticz_command(R"({"idx":21,"svalue1":"70"})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->payload, "level 70");  // refused by the point, with a result message
+    cmd = b.domoticz_command(R"({"idx":22,"svalue1":"19.5"})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->payload, "19.5");
+    // Not for regpoll, or not a command type: nothing, silently.
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":99,"nvalue":1})", why));
+    EXPECT_EQ(why, "");
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":23,"svalue1":"231"})", why));
+    EXPECT_FALSE(b.domoticz_command("not json", why));
+    EXPECT_EQ(why, "not a JSON object");
+    EXPECT_EQ(selector_level(sel, Value(std::int64_t{3})), 20);
+    EXPECT_EQ(selector_level(sel, Value(std::string("waiting"))), 0);
+    EXPECT_FALSE(selector_level(sel, Value(std::int64_t{2})));
 }
 
 }  // namespace

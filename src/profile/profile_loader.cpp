@@ -1,8 +1,9 @@
 #include "profile/profile_loader.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
+
+#include "common/env_dirs.hpp"
 
 #include "profile/point_parser.hpp"
 
@@ -66,17 +67,7 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag) 
 }
 
 ProfileLibrary::ProfileLibrary(std::vector<std::string> extra_dirs) {
-    if (const char* env = std::getenv("REGPOLL_DEVICES")) {
-        std::string list = env;
-        std::size_t pos = 0;
-        while (pos <= list.size()) {
-            const auto colon = list.find(':', pos);
-            const std::string dir = list.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
-            if (!dir.empty()) dirs_.push_back(dir);
-            if (colon == std::string::npos) break;
-            pos = colon + 1;
-        }
-    }
+    dirs_ = env_dirs("REGPOLL_DEVICES");
     for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
     dirs_.emplace_back(REGPOLL_DEVICES_INSTALL_DIR);
     if (std::string(REGPOLL_DEVICES_SOURCE_DIR) != "") dirs_.emplace_back(REGPOLL_DEVICES_SOURCE_DIR);

@@ -15,6 +15,7 @@
 #include "app/session.hpp"
 #include "app/sinks.hpp"
 #include "app/site_loader.hpp"
+#include "plugin/plugin_sink.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
@@ -108,6 +109,7 @@ private:
             history_->stop();
             history_.reset();
         }
+        if (!start_plugin_sinks(site)) return false;
         auto config = std::move(site.config);
         poll::PollerOptions options;
         options.once = args_.once;
@@ -127,6 +129,28 @@ private:
         poller_ = std::move(poller);
         return true;
     }
+
+    // --- plugin sinks: opened at every start (and reload), each behind its own queue ---
+    bool start_plugin_sinks(const Site& site) {
+        if (!site.plugins) return true;
+        for (const auto& spec : site.plugins->sinks()) {
+            try {
+                plugin_sinks_.push_back(std::make_unique<plugin::PluginSink>(spec));
+            } catch (const std::exception& e) {
+                spdlog::error("{}", e.what());
+                return false;
+            }
+            spdlog::info("{}: {} opened", spec.instance, spec.library->label());
+            fanout_->add(plugin_sinks_.back().get());
+        }
+        return true;
+    }
+
+    void stop_plugin_sinks() {
+        for (auto& p : plugin_sinks_) p->stop();
+        plugin_sinks_.clear();
+    }
+    // --- end plugin sinks ---
 
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -168,6 +192,7 @@ private:
             if (ec || !poller_) return;
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);
             if (history_) spdlog::info("{}", sink::format_history_stats(history_->stats()));
+            for (const auto& p : plugin_sinks_) spdlog::info("{}", p->stats_line());
             arm_stats();
         });
     }
@@ -199,6 +224,7 @@ private:
     void stop_sinks() {
         if (mqtt_) mqtt_->stop();
         mqtt_.reset();
+        stop_plugin_sinks();
     }
 
     const RunArgs& args_;
@@ -207,6 +233,7 @@ private:
     std::unique_ptr<sink::MqttSink> mqtt_;
     std::unique_ptr<sink::HistoryWriter> history_;
     profile::Json history_json_;
+    std::vector<std::unique_ptr<plugin::PluginSink>> plugin_sinks_;
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer stats_timer_;

@@ -5,10 +5,18 @@ namespace regpoll::app {
 SiteLoad load_site(const std::string& path) {
     SiteLoad out;
     profile::ProfileLibrary library;
-    auto loaded = profile::load_site_config(path, library);
+    // Plugins load before the devices are read: decoder plugins add point types.
+    std::shared_ptr<plugin::PluginSet> plugins;
+    auto load_plugins = [&](const profile::Json& section, const std::string& file, profile::Diagnostics& diag)
+        -> std::shared_ptr<const profile::PointTypes> {
+        plugins = plugin::load_plugins(section, file, diag);
+        return plugins;
+    };
+    auto loaded = profile::load_site_config(path, library, load_plugins);
     out.diagnostics = std::move(loaded.diagnostics);
     if (!loaded.config) return out;
     Site site;
+    site.plugins = std::move(plugins);
     site.mqtt = sink::parse_mqtt_config(*loaded.config, out.diagnostics);
     if (!loaded.config->history.is_null()) {
         site.history = sink::parse_history_config(loaded.config->history, path, out.diagnostics);

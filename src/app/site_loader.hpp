@@ -1,9 +1,10 @@
 #pragma once
-// Loads a site configuration with every section checked together (devices, MQTT, history),
-// so `validate` and `run` report all mistakes at once.
+// Loads a site configuration with every section checked together (plugins, devices, MQTT,
+// history), so `validate` and `run` report all mistakes at once.
 #include <memory>
 #include <optional>
 
+#include "plugin/plugin_set.hpp"
 #include "profile/site_config.hpp"
 #include "sink/history_config.hpp"
 #include "sink/mqtt_config.hpp"
@@ -14,6 +15,7 @@ struct Site {
     std::shared_ptr<const profile::SiteConfig> config;
     std::optional<sink::MqttConfig> mqtt;
     std::optional<sink::HistoryConfig> history;
+    std::shared_ptr<const plugin::PluginSet> plugins;  // loaded; sinks are opened by `run`
 };
 
 struct SiteLoad {

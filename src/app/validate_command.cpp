@@ -24,6 +24,10 @@ int run_validate(const ValidateArgs& a) {
                                (m.homeassistant ? ", Home Assistant discovery under " + m.discovery_prefix + "/" : "") +
                                (m.domoticz.empty() ? "" : ", " + std::to_string(m.domoticz.size()) + " Domoticz devices on " + m.domoticz_topic));
     }
+    if (loaded.site->plugins) {
+        // Loaded and checked; sinks are only opened by `regpoll run` (opening has effects).
+        for (const auto& line : loaded.site->plugins->summary()) report.lines.push_back(line);
+    }
     if (!a.quiet) {
         for (const auto& line : report.lines) std::cout << line << "\n";
     }

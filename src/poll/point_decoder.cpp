@@ -23,6 +23,16 @@ std::uint64_t raw_bits(const profile::Point& p, std::span<const std::uint16_t> r
 // a float32 shows the shortest decimal that is the same float (230.1, not
 // 230.10000610351562), and scaled integers lose binary noise (123.4, not
 // 123.40000000000001).
+// A decoder plugin's number gets the point's scale and offset, as codec types do.
+codec::Value scaled(codec::Value v, const codec::Format& f) {
+    if (f.is_unscaled()) return v;
+    if (std::holds_alternative<std::int64_t>(v) || std::holds_alternative<std::uint64_t>(v) ||
+        std::holds_alternative<double>(v)) {
+        return *codec::to_double(v) * f.scale + f.offset;
+    }
+    return v;
+}
+
 }  // namespace
 
 codec::Value display_value(codec::Value v, const profile::Point& p) {
@@ -59,6 +69,14 @@ codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t
     codec::Value value;
     if (p.bit) {
         value = static_cast<bool>((regs[0] >> *p.bit) & 1U);
+    } else if (p.decoder) {
+        value = p.decoder->decode(regs, error);
+        if (!error.empty()) return std::monostate{};
+        if (!codec::is_available(value)) {
+            quality = Quality::unavailable;  // the decoder's own "not available"
+            return value;
+        }
+        value = scaled(std::move(value), p.format);
     } else {
         auto decoded = codec::decode(regs, p.format);
         if (!decoded) {

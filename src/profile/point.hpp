@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "codec/format.hpp"
 #include "modbus/register_kind.hpp"
+#include "profile/point_types.hpp"
 
 namespace regpoll::profile {
 
@@ -20,6 +22,9 @@ struct Point {
     modbus::RegisterKind kind = modbus::RegisterKind::holding;
     std::uint16_t address = 0;
     codec::Format format;               // type, byte/word order, length, byte, scale, offset
+    // Set when "type" names a decoder plugin's type: it decodes the registers (format.type
+    // is then unused; scale and offset still apply to a numeric result).
+    std::shared_ptr<const PointDecoder> decoder;
     std::optional<int> bit;             // 0-15: one bit of a 16-bit register, as a bool
     std::string scale_register;         // name of the point holding a power-of-ten exponent
     std::vector<std::uint64_t> nan;     // raw values (type width, after ordering) = n/a
@@ -41,6 +46,8 @@ struct Point {
 
     // Registers (or bits) this point occupies.
     std::size_t width() const;
+    // The "type" as configured: a codec type name or a decoder plugin's type.
+    std::string type_label() const;
 };
 
 struct Limits {

@@ -19,9 +19,12 @@ bool valid_name(const std::string& name) {
     });
 }
 
-std::string type_list() {
+std::string type_list(const PointTypes* types) {
     std::string names;
     for (auto n : codec::type_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+    if (types) {
+        for (const auto& n : types->names()) names += ", " + n;
+    }
     return names;
 }
 
@@ -43,12 +46,14 @@ std::optional<std::int64_t> raw_integer(const Json& v) {
     return std::nullopt;
 }
 
-void parse_format(JsonReader& r, Point& p, bool& ok) {
+void parse_format(JsonReader& r, Point& p, bool& ok, const PointTypes* types) {
     const std::string type_text = r.string("type").value_or("uint16");
     if (auto t = codec::parse_type(type_text)) {
         p.format.type = *t;
+    } else if (auto decoder = types ? types->find(type_text) : nullptr) {
+        p.decoder = std::move(decoder);
     } else if (r.has("type")) {
-        r.error("type", shown(Json(type_text)) + " is not a type (expected one of " + type_list() + ")");
+        r.error("type", shown(Json(type_text)) + " is not a type (expected one of " + type_list(types) + ")");
         ok = false;
     }
     // "order" and "endianness"/"word_order" are two spellings of one setting: a point's own
@@ -109,14 +114,42 @@ void parse_format(JsonReader& r, Point& p, bool& ok) {
     else if (r.has("offset")) ok = false;
 }
 
+// A decoder plugin's type reads the registers as the device sent them, one value from all
+// of them: the settings that pick bytes, bits or orders, and writing, do not apply. Keys a
+// profile's "defaults" set for every point are ignored here rather than refused.
+void check_decoder_point(JsonReader& r, const Point& p, bool& ok) {
+    const std::string what = "type " + p.decoder->type_name() + " of " + p.decoder->origin();
+    if (modbus::is_bit_kind(p.kind)) {
+        r.error("type", "a " + std::string(modbus::register_kind_name(p.kind)) + " is one bit: its type is bool, not " +
+                            p.decoder->type_name());
+        ok = false;
+    }
+    for (const char* key : {"bit", "length", "byte", "order", "endianness", "word_order"}) {
+        if (r.has(key, true)) {
+            r.error(key, "\"" + std::string(key) + "\" does not apply to " + what +
+                             ": it decodes the registers as the device sends them");
+            ok = false;
+        }
+    }
+    if (p.writable) {
+        r.error("writable", what + " can only be read");
+        ok = false;
+    }
+}
+
 }  // namespace
 
 std::size_t Point::width() const {
     if (modbus::is_bit_kind(kind)) return 1;
+    if (decoder) return decoder->registers();
     return codec::register_count(format);
 }
 
-std::optional<Point> parse_point(JsonReader& r) {
+std::string Point::type_label() const {
+    return decoder ? decoder->type_name() : std::string(codec::type_name(format.type));
+}
+
+std::optional<Point> parse_point(JsonReader& r, const PointTypes* types) {
     if (!r.is_object()) return std::nullopt;
     Point p;
     bool ok = true;
@@ -145,13 +178,17 @@ std::optional<Point> parse_point(JsonReader& r) {
     } else if (r.has("register")) {
         ok = false;
     }
-    parse_format(r, p, ok);
-    if (modbus::is_bit_kind(p.kind) && r.has("type") && p.format.type != codec::Type::boolean) {
+    parse_format(r, p, ok, types);
+    if (p.decoder) {
+        // Checked once everything else is read (writable among it), below.
+    } else if (modbus::is_bit_kind(p.kind) && r.has("type") && p.format.type != codec::Type::boolean) {
         r.error("type", "a " + std::string(modbus::register_kind_name(p.kind)) + " is one bit: its type is bool");
         ok = false;
     }
-    if (modbus::is_bit_kind(p.kind)) p.format.type = codec::Type::boolean;
-    if (auto bit = r.integer("bit", 0, 15)) {
+    if (modbus::is_bit_kind(p.kind) && !p.decoder) p.format.type = codec::Type::boolean;
+    if (p.decoder) {
+        r.get("bit");  // refused by check_decoder_point, not reported as unknown as well
+    } else if (auto bit = r.integer("bit", 0, 15)) {
         p.bit = static_cast<int>(*bit);
         if (modbus::is_bit_kind(p.kind) || type_bits(p.format.type) != 16 || p.format.type == codec::Type::string) {
             r.error("bit", "\"bit\" picks one bit of a 16-bit register; type " +
@@ -258,6 +295,7 @@ std::optional<Point> parse_point(JsonReader& r) {
         r.error("writable", std::string(modbus::register_kind_name(p.kind)) + " registers are read-only");
         ok = false;
     }
+    if (p.decoder) check_decoder_point(r, p, ok);
     if (address_ok && p.width() > 0 && p.address + p.width() > 65536) {
         r.error("address", "address " + std::to_string(p.address) + " + " + std::to_string(p.width()) +
                                " registers runs past 65535");
@@ -311,15 +349,15 @@ void check_points(const std::vector<Point>& points, const std::string& file, Dia
             if (b.kind != a.kind || b.address >= a.address + a.width()) break;
             const bool same_register_bits = a.bit && b.bit && a.address == b.address;
             const bool aliases = a.address == b.address && a.width() == b.width() &&
-                                 a.format.type == b.format.type &&
+                                 a.format.type == b.format.type && a.decoder == b.decoder &&
                                  a.format.byte_order == b.format.byte_order &&
                                  a.format.word_order == b.format.word_order;
             const bool bit_in_16 = a.address == b.address && a.width() == 1 && b.width() == 1 && (a.bit || b.bit);
             if (!same_register_bits && !aliases && !bit_in_16) {
                 diag.error(b.file, b.json_path + "/address",
-                           "\"" + b.name + "\" (" + std::string(codec::type_name(b.format.type)) + " at " +
+                           "\"" + b.name + "\" (" + b.type_label() + " at " +
                                std::to_string(b.address) + ") overlaps \"" + a.name + "\" (" +
-                               std::string(codec::type_name(a.format.type)) + " at " + std::to_string(a.address) +
+                               a.type_label() + " at " + std::to_string(a.address) +
                                ", " + std::to_string(a.width()) + " registers) and reads it differently");
             }
         }

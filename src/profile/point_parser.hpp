@@ -5,11 +5,13 @@
 
 #include "profile/json_reader.hpp"
 #include "profile/point.hpp"
+#include "profile/point_types.hpp"
 
 namespace regpoll::profile {
 
-// nullopt when the point has errors (all reported to the reader's Diagnostics).
-std::optional<Point> parse_point(JsonReader& reader);
+// nullopt when the point has errors (all reported to the reader's Diagnostics). `types`
+// adds decoder plugins' point types to the codec's.
+std::optional<Point> parse_point(JsonReader& reader, const PointTypes* types = nullptr);
 
 // Checks a "defaults" object: any point field but name and address.
 void check_point_defaults(const Json& defaults, const std::string& file, const std::string& path,

@@ -1,8 +1,9 @@
 #include "profile/profile_loader.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
+
+#include "common/env_dirs.hpp"
 
 #include "profile/point_parser.hpp"
 
@@ -28,7 +29,7 @@ Limits parse_limits(JsonReader& r, Limits base) {
     return base;
 }
 
-std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag) {
+std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, const PointTypes* types) {
     const std::size_t errors_before = diag.errors().size();
     auto json = load_json_file(path, diag);
     if (!json) return std::nullopt;
@@ -56,7 +57,7 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag) 
         for (std::size_t i = 0; i < points->size(); ++i) {
             JsonReader pr((*points)[i], path, "/points/" + std::to_string(i), diag);
             pr.set_defaults(defaults, "/defaults");
-            if (auto p = parse_point(pr)) profile.points.push_back(std::move(*p));
+            if (auto p = parse_point(pr, types)) profile.points.push_back(std::move(*p));
         }
     }
     r.reject_unknown("manufacturer, model, source, protocol, description, defaults, limits, points");
@@ -66,17 +67,7 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag) 
 }
 
 ProfileLibrary::ProfileLibrary(std::vector<std::string> extra_dirs) {
-    if (const char* env = std::getenv("REGPOLL_DEVICES")) {
-        std::string list = env;
-        std::size_t pos = 0;
-        while (pos <= list.size()) {
-            const auto colon = list.find(':', pos);
-            const std::string dir = list.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
-            if (!dir.empty()) dirs_.push_back(dir);
-            if (colon == std::string::npos) break;
-            pos = colon + 1;
-        }
-    }
+    dirs_ = env_dirs("REGPOLL_DEVICES");
     for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
     dirs_.emplace_back(REGPOLL_DEVICES_INSTALL_DIR);
     if (std::string(REGPOLL_DEVICES_SOURCE_DIR) != "") dirs_.emplace_back(REGPOLL_DEVICES_SOURCE_DIR);
@@ -111,7 +102,7 @@ std::shared_ptr<const Profile> ProfileLibrary::find(const std::string& ref, cons
         }
     }
     if (auto it = cache_.find(path); it != cache_.end()) return it->second;
-    auto loaded = load_profile(path, diag);
+    auto loaded = load_profile(path, diag, types_.get());
     if (!loaded) {
         diag.error(file, json_path, "profile \"" + ref + "\" has errors (listed above)");
         cache_[path] = nullptr;

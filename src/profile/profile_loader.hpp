@@ -10,13 +10,15 @@
 #include "profile/diagnostics.hpp"
 #include "profile/json_reader.hpp"
 #include "profile/point.hpp"
+#include "profile/point_types.hpp"
 
 namespace regpoll::profile {
 
 // Parses a "limits" object (profiles and devices share it) on top of `base`.
 Limits parse_limits(JsonReader& reader, Limits base);
 
-std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag);
+// `types`: decoder plugins' point types the profile may use besides the codec's.
+std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, const PointTypes* types = nullptr);
 
 // Where library names are looked up, in order: $REGPOLL_DEVICES (colon-separated), the
 // folders given, the installed library, and the source tree's devices/ folder.
@@ -32,8 +34,12 @@ public:
                                         const std::string& json_path);
     // Every *.json profile under the library folders (schema.json excluded).
     std::vector<std::string> list_files() const;
+    // Point types of decoder plugins, for the profiles found from now on.
+    void set_point_types(std::shared_ptr<const PointTypes> types) { types_ = std::move(types); }
+    const PointTypes* point_types() const { return types_.get(); }
 
 private:
+    std::shared_ptr<const PointTypes> types_;
     std::vector<std::string> dirs_;
     std::map<std::string, std::shared_ptr<const Profile>> cache_;
 };

@@ -143,7 +143,7 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
     } else if (points) {
         for (std::size_t i = 0; i < points->size(); ++i) {
             JsonReader pr((*points)[i], r.file(), r.child_path("points") + "/" + std::to_string(i), r.diag());
-            auto point = parse_point(pr);
+            auto point = parse_point(pr, library.point_types());
             if (!point) continue;
             // Inline points add to the profile's, or replace the one with the same name.
             auto same = std::find_if(dev.points.begin(), dev.points.end(),
@@ -196,7 +196,7 @@ const Point* DeviceConfig::point(const std::string& point_name) const {
     return nullptr;
 }
 
-LoadResult load_site_config(const std::string& path, ProfileLibrary& library) {
+LoadResult load_site_config(const std::string& path, ProfileLibrary& library, const PluginLoader& plugins) {
     LoadResult result;
     Diagnostics& diag = result.diagnostics;
     auto json = load_json_file(path, diag);
@@ -206,6 +206,10 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library) {
     SiteConfig site;
     site.file = path;
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
+
+    // Plugins first: decoder plugins add point types the devices' points may use.
+    if (const Json* section = r.get("plugins")) site.plugins = *section;
+    if (plugins) library.set_point_types(plugins(site.plugins, path, diag));
 
     // Every bus name, even of buses with errors, so devices on them are not reported again.
     std::set<std::string> bus_names;
@@ -250,7 +254,7 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library) {
     }
     if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
     if (const Json* history = r.get("history")) site.history = *history;
-    r.reject_unknown("buses, devices, poller, mqtt, history");
+    r.reject_unknown("buses, devices, poller, mqtt, history, plugins");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

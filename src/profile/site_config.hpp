@@ -2,6 +2,7 @@
 // The site configuration (config/*.json): buses, devices and poller settings, loaded,
 // validated and resolved against the profile library. Every mistake is reported with its
 // file and JSON path; nothing starts unless there are none.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,7 @@ struct SiteConfig {
     PollerSettings poller;
     Json mqtt;     // the "mqtt" section (null when absent), checked by the sink loaders
     Json history;  // the "history" section
+    Json plugins;  // the "plugins" section, checked by the plugin loader
 
     const BusConfig* bus(const std::string& name) const;
     const DeviceConfig* device(const std::string& name) const;
@@ -66,6 +68,12 @@ struct LoadResult {
     Diagnostics diagnostics;
 };
 
-LoadResult load_site_config(const std::string& path, ProfileLibrary& library);
+// Loads the "plugins" section (null when absent) before the devices are read, reporting its
+// mistakes to `diag`, and returns the point types its decoder plugins add (or null).
+using PluginLoader = std::function<std::shared_ptr<const PointTypes>(const Json& section, const std::string& file,
+                                                                     Diagnostics& diag)>;
+
+// Without a plugin loader a "plugins" section is kept as it is, unchecked.
+LoadResult load_site_config(const std::string& path, ProfileLibrary& library, const PluginLoader& plugins = {});
 
 }  // namespace regpoll::profile

@@ -1,0 +1,67 @@
+#include "plugin/plugin_search.hpp"
+
+#include <filesystem>
+
+#include "common/env_dirs.hpp"
+
+#ifndef REGPOLL_PLUGINS_INSTALL_DIR
+#define REGPOLL_PLUGINS_INSTALL_DIR "/usr/local/lib/regpoll/plugins"
+#endif
+#ifndef REGPOLL_PLUGINS_BUILD_DIR
+#define REGPOLL_PLUGINS_BUILD_DIR ""
+#endif
+
+namespace regpoll::plugin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<fs::path> candidates(const fs::path& dir, const std::string& path) {
+    std::vector<fs::path> out{dir / path};
+    if (!fs::path(path).has_extension()) out.push_back(dir / (path + ".so"));
+    return out;
+}
+
+}  // namespace
+
+PluginSearchPath::PluginSearchPath(std::vector<std::string> extra_dirs) {
+    dirs_ = env_dirs("REGPOLL_PLUGINS");
+    for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
+    dirs_.emplace_back(REGPOLL_PLUGINS_INSTALL_DIR);
+    if (std::string(REGPOLL_PLUGINS_BUILD_DIR) != "") dirs_.emplace_back(REGPOLL_PLUGINS_BUILD_DIR);
+}
+
+std::optional<std::string> PluginSearchPath::resolve(const std::string& path,
+                                                     const std::string& config_dir) const {
+    if (path.empty()) return std::nullopt;
+    std::error_code ec;
+    auto found = [&](const fs::path& p) { return fs::is_regular_file(p, ec); };
+    auto absolute = [&](const fs::path& p) {
+        return fs::absolute(p, ec).lexically_normal().string();
+    };
+    if (fs::path(path).is_absolute()) {
+        if (found(path)) return absolute(path);
+        return std::nullopt;
+    }
+    for (const auto& c :
+         candidates(config_dir.empty() ? fs::path(".") : fs::path(config_dir), path)) {
+        if (found(c)) return absolute(c);
+    }
+    for (const auto& dir : dirs_) {
+        for (const auto& c : candidates(dir, path)) {
+            if (found(c)) return absolute(c);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string PluginSearchPath::searched(const std::string& path,
+                                       const std::string& config_dir) const {
+    if (fs::path(path).is_absolute()) return "no such file";
+    std::string out = "looked in " + (config_dir.empty() ? std::string(".") : config_dir);
+    for (const auto& d : dirs_) out += ", " + d;
+    return out;
+}
+
+}  // namespace regpoll::plugin

@@ -15,6 +15,7 @@
 #include "app/session.hpp"
 #include "app/sinks.hpp"
 #include "app/site_loader.hpp"
+#include "app/status_reporter.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
@@ -54,10 +55,22 @@ private:
 
 class Runner {
 public:
-    Runner(const RunArgs& args, poll::SampleSink& output) : args_(args), output_(output), signals_(io_), stats_timer_(io_) {}
+    Runner(const RunArgs& args, poll::SampleSink& output, std::string status_file)
+        : args_(args),
+          output_(output),
+          signals_(io_),
+          stats_timer_(io_),
+          status_(io_, std::move(status_file), args.config) {}
 
     int run(Site site) {
-        if (!start(std::move(site))) return exit_usage;
+        if (auto error = status_.open(); !error.empty()) {
+            print_error("--status-file: " + error);
+            return exit_usage;
+        }
+        if (!start(std::move(site))) {
+            status_.stopping();
+            return exit_usage;
+        }
         signals_.add(SIGINT);
         signals_.add(SIGTERM);
         if (!args_.once) signals_.add(SIGHUP);
@@ -72,6 +85,7 @@ private:
         // Sinks first, so nothing the poller produces is missed.
         fanout_ = std::make_unique<Fanout>();
         fanout_->add(&output_);
+        fanout_->add(&status_.tracker());
         if (site.mqtt) {
             try {
                 mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
@@ -117,6 +131,7 @@ private:
             return false;
         }
         poller_ = std::move(poller);
+        status_.polling(poller_->config());
         return true;
     }
 
@@ -136,9 +151,11 @@ private:
 
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
+        status_.reloading();
         auto site = load(args_.config);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
+            status_.polling(poller_->config());
             return;
         }
         auto old = std::move(poller_);
@@ -165,6 +182,7 @@ private:
     }
 
     void shutdown() {
+        status_.stopping();
         if (poller_) poller_->stop();
         signals_.cancel();
         stats_timer_.cancel();
@@ -202,6 +220,7 @@ private:
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer stats_timer_;
+    StatusReporter status_;  // the status file for `regpoll health`, and systemd's notifications
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
     int exit_code_ = exit_ok;
@@ -238,7 +257,8 @@ int run_run(const RunArgs& a) {
         print_error("the configuration has errors (listed above); nothing started");
         return exit_usage;
     }
-    Runner runner(a, *sink);
+    Runner runner(a, *sink,
+                  a.status_file.empty() ? default_status_file_for_run() : a.status_file);
     return runner.run(std::move(*site));
 }
 

@@ -6,8 +6,14 @@
 
 #include "profile/point_parser.hpp"
 
-#ifndef REGPOLL_DEVICES_INSTALL_DIR
-#define REGPOLL_DEVICES_INSTALL_DIR "/usr/local/share/regpoll/devices"
+// Set by src/profile/CMakeLists.txt: the installed library relative to the installed binary's
+// folder, and the build and source trees (the source library is used only by binaries that
+// run from the build tree).
+#ifndef REGPOLL_DEVICES_FROM_BINDIR
+#define REGPOLL_DEVICES_FROM_BINDIR "../share/regpoll/devices"
+#endif
+#ifndef REGPOLL_BUILD_DIR
+#define REGPOLL_BUILD_DIR ""
 #endif
 #ifndef REGPOLL_DEVICES_SOURCE_DIR
 #define REGPOLL_DEVICES_SOURCE_DIR ""
@@ -16,6 +22,31 @@
 namespace regpoll::profile {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Whether `path` is `dir` or inside it (both canonical).
+bool is_inside(const fs::path& path, const fs::path& dir) {
+    auto [d, p] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
+    return d == dir.end();
+}
+
+}  // namespace
+
+std::vector<std::string> default_library_dirs(const std::string& executable) {
+    std::vector<std::string> dirs;
+    std::error_code ec;
+    const fs::path exe = fs::canonical(executable, ec);
+    if (ec) return dirs;
+    // Relative to the binary, so an installed tree works wherever it was installed to
+    // (cmake --install --prefix, DESTDIR staging, a Docker image).
+    const fs::path installed = (exe.parent_path() / REGPOLL_DEVICES_FROM_BINDIR).lexically_normal();
+    const fs::path build_dir = fs::weakly_canonical(REGPOLL_BUILD_DIR, ec);
+    const bool in_build_tree = !std::string(REGPOLL_BUILD_DIR).empty() && !ec && is_inside(exe, build_dir);
+    if (!in_build_tree || fs::is_directory(installed, ec)) dirs.push_back(installed.string());
+    if (in_build_tree && !std::string(REGPOLL_DEVICES_SOURCE_DIR).empty()) dirs.emplace_back(REGPOLL_DEVICES_SOURCE_DIR);
+    return dirs;
+}
 
 Limits parse_limits(JsonReader& r, Limits base) {
     if (auto v = r.integer("max_registers", 1, 125)) base.max_registers = static_cast<std::uint16_t>(*v);
@@ -78,8 +109,7 @@ ProfileLibrary::ProfileLibrary(std::vector<std::string> extra_dirs) {
         }
     }
     for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
-    dirs_.emplace_back(REGPOLL_DEVICES_INSTALL_DIR);
-    if (std::string(REGPOLL_DEVICES_SOURCE_DIR) != "") dirs_.emplace_back(REGPOLL_DEVICES_SOURCE_DIR);
+    for (auto& d : default_library_dirs("/proc/self/exe")) dirs_.push_back(std::move(d));
 }
 
 std::shared_ptr<const Profile> ProfileLibrary::find(const std::string& ref, const std::string& base_dir,

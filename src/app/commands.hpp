@@ -73,6 +73,7 @@ struct RunArgs {
     bool once = false;
     std::string output = "log";  // jsonl | log | none
     std::string log_level = "info";
+    std::string status_file;  // "": $RUNTIME_DIRECTORY/status.json under systemd, else none
 };
 
 struct ValidateArgs {
@@ -136,5 +137,18 @@ struct SimulateArgs {
 };
 
 int run_simulate(const SimulateArgs& args);
+
+}  // namespace regpoll::app
+
+namespace regpoll::app {
+
+// regpoll health: is `regpoll run` polling? Reads its status file (app/status_file.hpp).
+// Exit 0 healthy, 1 not (a one-line reason on stdout either way), 2 usage error.
+struct HealthArgs {
+    std::string status_file;  // "": $REGPOLL_STATUS_FILE, $RUNTIME_DIRECTORY/status.json, /run/regpoll/status.json
+    std::string max_age = "60s";
+};
+
+int run_health(const HealthArgs& args);
 
 }  // namespace regpoll::app

@@ -83,6 +83,21 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--once", run.once, "Poll every device once and exit (0 when all answered)");
     run_cmd->add_option("--output", run.output, "Samples to stdout: jsonl, log, table (live, for a terminal) or none")->capture_default_str();
     run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")->capture_default_str();
+    // -- health and status file (installation: systemd, Docker) --
+    run_cmd->add_option("--status-file", run.status_file,
+                        "Keep a status file for 'regpoll health' (default under systemd: "
+                        "$RUNTIME_DIRECTORY/status.json)")
+        ->envname("REGPOLL_STATUS_FILE");
+    regpoll::app::HealthArgs health;
+    auto* health_cmd = app.add_subcommand("health", "Exit 0 when regpoll run is polling, 1 when not (says why)");
+    health_cmd->add_option("--status-file", health.status_file,
+                           "The status file of regpoll run (default: $RUNTIME_DIRECTORY/status.json, "
+                           "else /run/regpoll/status.json)")
+        ->envname("REGPOLL_STATUS_FILE");
+    health_cmd->add_option("--max-age", health.max_age,
+                           "Unhealthy when the status or every device's last answer is older")
+        ->capture_default_str();
+    // -- end health --
 
     regpoll::app::ValidateArgs validate;
     auto* validate_cmd = app.add_subcommand("validate", "Check a configuration and print the request plan");
@@ -202,5 +217,6 @@ int main(int argc, char** argv) {
     if (validate_cmd->parsed()) return regpoll::app::run_validate(validate);
     if (history_cmd->parsed()) return regpoll::app::run_history(history);
     if (sim_cmd->parsed()) return regpoll::app::run_simulate(simulate);
+    if (health_cmd->parsed()) return regpoll::app::run_health(health);
     return regpoll::app::exit_usage;
 }

@@ -16,6 +16,7 @@
 #include "app/sinks.hpp"
 #include "app/site_loader.hpp"
 #include "plugin/plugin_sink.hpp"
+#include "app/status_reporter.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
@@ -55,10 +56,22 @@ private:
 
 class Runner {
 public:
-    Runner(const RunArgs& args, poll::SampleSink& output) : args_(args), output_(output), signals_(io_), stats_timer_(io_) {}
+    Runner(const RunArgs& args, poll::SampleSink& output, std::string status_file)
+        : args_(args),
+          output_(output),
+          signals_(io_),
+          stats_timer_(io_),
+          status_(io_, std::move(status_file), args.config) {}
 
     int run(Site site) {
-        if (!start(std::move(site))) return exit_usage;
+        if (auto error = status_.open(); !error.empty()) {
+            print_error("--status-file: " + error);
+            return exit_usage;
+        }
+        if (!start(std::move(site))) {
+            status_.stopping();
+            return exit_usage;
+        }
         signals_.add(SIGINT);
         signals_.add(SIGTERM);
         if (!args_.once) signals_.add(SIGHUP);
@@ -73,6 +86,7 @@ private:
         // Sinks first, so nothing the poller produces is missed.
         fanout_ = std::make_unique<Fanout>();
         fanout_->add(&output_);
+        fanout_->add(&status_.tracker());
         if (site.mqtt) {
             try {
                 mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
@@ -127,6 +141,7 @@ private:
             return false;
         }
         poller_ = std::move(poller);
+        status_.polling(poller_->config());
         return true;
     }
 
@@ -168,9 +183,11 @@ private:
 
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
+        status_.reloading();
         auto site = load(args_.config);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
+            status_.polling(poller_->config());
             return;
         }
         auto old = std::move(poller_);
@@ -198,6 +215,7 @@ private:
     }
 
     void shutdown() {
+        status_.stopping();
         if (poller_) poller_->stop();
         signals_.cancel();
         stats_timer_.cancel();
@@ -237,6 +255,7 @@ private:
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer stats_timer_;
+    StatusReporter status_;  // the status file for `regpoll health`, and systemd's notifications
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
     int exit_code_ = exit_ok;
@@ -273,7 +292,8 @@ int run_run(const RunArgs& a) {
         print_error("the configuration has errors (listed above); nothing started");
         return exit_usage;
     }
-    Runner runner(a, *sink);
+    Runner runner(a, *sink,
+                  a.status_file.empty() ? default_status_file_for_run() : a.status_file);
     return runner.run(std::move(*site));
 }
 

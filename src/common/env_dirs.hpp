@@ -1,5 +1,6 @@
 #pragma once
-// Folder lists from the environment, as PATH writes them: "/a:/b" (empty entries skipped).
+// Where regpoll looks for its data folders (profiles, plugins): folder lists from the
+// environment, and the folders that come with the binary.
 #include <string>
 #include <vector>
 
@@ -7,5 +8,12 @@ namespace regpoll {
 
 // The folders $<variable> lists; none when it is unset or empty.
 std::vector<std::string> env_dirs(const char* variable);
+
+// A data folder of the binary at `executable` (e.g. /proc/self/exe): `from_bindir` relative
+// to its folder (an installed tree works wherever it was installed); and, only for a binary
+// inside `build_dir`, `build_tree_dir` (so an installed regpoll never silently reads the
+// checkout it was built from). The installed folder comes first when it exists.
+std::vector<std::string> binary_data_dirs(const std::string& executable, const std::string& from_bindir,
+                                          const std::string& build_dir, const std::string& build_tree_dir);
 
 }  // namespace regpoll

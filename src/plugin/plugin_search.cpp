@@ -4,8 +4,13 @@
 
 #include "common/env_dirs.hpp"
 
-#ifndef REGPOLL_PLUGINS_INSTALL_DIR
-#define REGPOLL_PLUGINS_INSTALL_DIR "/usr/local/lib/regpoll/plugins"
+// Installed plugins relative to the installed binary (any prefix); the build tree's plugins/
+// only for a binary in that build tree.
+#ifndef REGPOLL_PLUGINS_FROM_BINDIR
+#define REGPOLL_PLUGINS_FROM_BINDIR "../lib/regpoll/plugins"
+#endif
+#ifndef REGPOLL_BUILD_DIR
+#define REGPOLL_BUILD_DIR ""
 #endif
 #ifndef REGPOLL_PLUGINS_BUILD_DIR
 #define REGPOLL_PLUGINS_BUILD_DIR ""
@@ -28,8 +33,10 @@ std::vector<fs::path> candidates(const fs::path& dir, const std::string& path) {
 PluginSearchPath::PluginSearchPath(std::vector<std::string> extra_dirs) {
     dirs_ = env_dirs("REGPOLL_PLUGINS");
     for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
-    dirs_.emplace_back(REGPOLL_PLUGINS_INSTALL_DIR);
-    if (std::string(REGPOLL_PLUGINS_BUILD_DIR) != "") dirs_.emplace_back(REGPOLL_PLUGINS_BUILD_DIR);
+    for (auto& d : binary_data_dirs("/proc/self/exe", REGPOLL_PLUGINS_FROM_BINDIR, REGPOLL_BUILD_DIR,
+                                    REGPOLL_PLUGINS_BUILD_DIR)) {
+        dirs_.push_back(std::move(d));
+    }
 }
 
 std::optional<std::string> PluginSearchPath::resolve(const std::string& path,

@@ -7,8 +7,14 @@
 
 #include "profile/point_parser.hpp"
 
-#ifndef REGPOLL_DEVICES_INSTALL_DIR
-#define REGPOLL_DEVICES_INSTALL_DIR "/usr/local/share/regpoll/devices"
+// Set by src/profile/CMakeLists.txt: the installed library relative to the installed binary's
+// folder, and the build and source trees (the source library is used only by binaries that
+// run from the build tree).
+#ifndef REGPOLL_DEVICES_FROM_BINDIR
+#define REGPOLL_DEVICES_FROM_BINDIR "../share/regpoll/devices"
+#endif
+#ifndef REGPOLL_BUILD_DIR
+#define REGPOLL_BUILD_DIR ""
 #endif
 #ifndef REGPOLL_DEVICES_SOURCE_DIR
 #define REGPOLL_DEVICES_SOURCE_DIR ""
@@ -17,6 +23,10 @@
 namespace regpoll::profile {
 
 namespace fs = std::filesystem;
+
+std::vector<std::string> default_library_dirs(const std::string& executable) {
+    return binary_data_dirs(executable, REGPOLL_DEVICES_FROM_BINDIR, REGPOLL_BUILD_DIR, REGPOLL_DEVICES_SOURCE_DIR);
+}
 
 Limits parse_limits(JsonReader& r, Limits base) {
     if (auto v = r.integer("max_registers", 1, 125)) base.max_registers = static_cast<std::uint16_t>(*v);
@@ -69,8 +79,7 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
 ProfileLibrary::ProfileLibrary(std::vector<std::string> extra_dirs) {
     dirs_ = env_dirs("REGPOLL_DEVICES");
     for (auto& d : extra_dirs) dirs_.push_back(std::move(d));
-    dirs_.emplace_back(REGPOLL_DEVICES_INSTALL_DIR);
-    if (std::string(REGPOLL_DEVICES_SOURCE_DIR) != "") dirs_.emplace_back(REGPOLL_DEVICES_SOURCE_DIR);
+    for (auto& d : default_library_dirs("/proc/self/exe")) dirs_.push_back(std::move(d));
 }
 
 std::shared_ptr<const Profile> ProfileLibrary::find(const std::string& ref, const std::string& base_dir,

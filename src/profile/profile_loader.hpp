@@ -20,8 +20,14 @@ Limits parse_limits(JsonReader& reader, Limits base);
 // `types`: decoder plugins' point types the profile may use besides the codec's.
 std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, const PointTypes* types = nullptr);
 
+// The profile library folders a binary at `executable` uses by default: the installed
+// library next to it (<bindir>/../share/regpoll/devices); and, only for a binary inside the
+// build tree, the source tree's devices/ (so an installed regpoll never silently reads the
+// checkout it was built from).
+std::vector<std::string> default_library_dirs(const std::string& executable);
+
 // Where library names are looked up, in order: $REGPOLL_DEVICES (colon-separated), the
-// folders given, the installed library, and the source tree's devices/ folder.
+// folders given, then default_library_dirs() of the running binary.
 class ProfileLibrary {
 public:
     explicit ProfileLibrary(std::vector<std::string> extra_dirs = {});

@@ -7,14 +7,7 @@ set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 regpoll="$build/src/app/regpoll"
-tmp=$(mktemp -d -t regpoll-demo.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$here/scripts/lib/children.sh" demo
 trap 'exit 0' INT TERM
 
 free_port() {  # a loopback port nothing listens on

@@ -24,14 +24,8 @@ for f in "$load" "$testserver"; do
   [ -x "$f" ] || { echo "server_bench: $f is missing; build it first" >&2; exit 2; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/children.sh" server-bench
+work=$tmp
 
 # start NAME COMMAND...: runs COMMAND in the background and sets $port from its
 # "READY <port>" line.

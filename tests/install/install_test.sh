@@ -15,14 +15,7 @@ set -euo pipefail
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 release="$build/release"
-tmp=$(mktemp -d -t regpoll-install-test.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$src/scripts/lib/children.sh" install-test
 unset REGPOLL_DEVICES REGPOLL_STATUS_FILE RUNTIME_DIRECTORY NOTIFY_SOCKET
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

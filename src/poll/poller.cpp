@@ -228,7 +228,8 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
             }
         }
         // With --once there is no next cycle to use a better layout in: use it now.
-        if (learn(dev, group, ok_blocks) && options.once && group.relearned++ < 4) {
+        if (options.once && group.relearned < 4 && learn(dev, group, ok_blocks)) {
+            ++group.relearned;
             return start_cycle(d, g, group.due);
         }
     }
@@ -239,6 +240,9 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
     }
     if (!samples.empty()) sink.on_samples(samples);
+    // A better layout applies from the next cycle on: this cycle's data is laid out by the
+    // blocks it was read with, so it is decoded first.
+    if (!all_ok && !options.once) learn(dev, group, ok_blocks);
 
     const auto change = ok_blocks > 0 || group.data.empty() ? dev.availability.success() : dev.availability.failure();
     if (change != Availability::Change::none) {

@@ -1,7 +1,7 @@
 // Component tests of the poller against regpoll's own TCP server on loopback, in the same
-// process: a device that rejects part of a block. The server runs on a thread and
-// io_context of its own, so it takes up requests while a poller handler is still running,
-// as a device would.
+// process: the order of work in a cycle, and a device that rejects part of a block. The
+// server runs on a thread and io_context of its own, so it takes up requests while a
+// poller handler is still running, as a device would.
 #include "poll/poller.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -63,6 +64,12 @@ public:
         thread_.join();
     }
     std::uint16_t port() const { return server_->port(); }
+    // Requests taken up so far (read on the server's thread).
+    std::uint64_t requests() {
+        std::promise<std::uint64_t> answer;
+        asio::post(io_, [&] { answer.set_value(server_->stats().requests); });
+        return answer.get_future().get();
+    }
 
 private:
     asio::io_context io_;
@@ -100,6 +107,48 @@ void run_until(asio::io_context& io, const std::atomic<bool>& done) {
     });
     io.run();
     EXPECT_TRUE(done.load()) << "the poller did not get there within 20 s";
+}
+
+// Interval 0: the next request is on its way before this cycle's samples reach the sink,
+// so a device polled back to back never waits for our decoding and publishing.
+TEST(Poller, ContinuousPollingSendsTheNextRequestBeforeHandingOnTheSamples) {
+    ServerThread device([](server::UnitTables& t) {
+        const std::uint16_t values[] = {7, 0xFFFD};
+        t.set_registers(RegisterKind::holding, 100, values);
+    });
+    auto config = load_config("site.json", site(device.port(), R"("interval": "0s")",
+                                                R"({ "name": "a", "address": 100, "type": "int16" },
+                                                   { "name": "b", "address": 101, "type": "int16" })"));
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    int cycles = 0;
+    int next_request_seen = 0;
+    sink.samples = [&](std::span<const Sample> samples) {
+        ++cycles;
+        ASSERT_EQ(samples.size(), 2u);
+        EXPECT_EQ(*samples[0].point, "a");
+        EXPECT_EQ(int_value(samples[0]), 7);
+        EXPECT_EQ(*samples[1].point, "b");
+        EXPECT_EQ(int_value(samples[1]), -3);
+        // One request per cycle: cycle n's samples come after n requests; the next one
+        // must already be out (the server takes it up on its own thread).
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (device.requests() < static_cast<std::uint64_t>(cycles) + 1 &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(1ms);
+        }
+        if (device.requests() >= static_cast<std::uint64_t>(cycles) + 1) ++next_request_seen;
+        if (cycles == 20) {
+            done = true;
+            io.stop();
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    EXPECT_EQ(cycles, 20);
+    EXPECT_EQ(next_request_seen, 20);
 }
 
 // Regression: when a device rejected one block and another block of the same cycle was

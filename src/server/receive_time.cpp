@@ -14,7 +14,8 @@ void enable_receive_timestamps(int fd) {
 }
 
 SteadyTime arrival_from_age(SteadyTime now, std::chrono::nanoseconds stamp_age) {
-    if (stamp_age < std::chrono::nanoseconds::zero() || stamp_age > std::chrono::seconds(1)) return now;
+    if (stamp_age < std::chrono::nanoseconds::zero() || stamp_age > std::chrono::seconds(1))
+        return now;
     return now - std::chrono::duration_cast<SteadyTime::duration>(stamp_age);
 }
 
@@ -34,8 +35,10 @@ StampedRead read_stamped(int fd, std::span<std::uint8_t> into) {
     const auto now = std::chrono::steady_clock::now();
     r.arrival = now;
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) r.would_block = true;
-        else r.error = std::error_code(errno, std::system_category());
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            r.would_block = true;
+        else
+            r.error = std::error_code(errno, std::system_category());
         return r;
     }
     if (n == 0) {

@@ -29,8 +29,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using modbus::RegisterKind;
 
-std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name, const std::string& text) {
-    const auto dir = fs::temp_directory_path() / ("regpoll-poller-test-" + std::to_string(::getpid()));
+std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name,
+                                                       const std::string& text) {
+    const auto dir =
+        fs::temp_directory_path() / ("regpoll-poller-test-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const auto path = (dir / name).string();
     std::ofstream(path) << text;
@@ -47,7 +49,7 @@ std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name, 
 
 // One device (unit 1) on 127.0.0.1, served from its own thread.
 class ServerThread {
-public:
+  public:
     explicit ServerThread(const std::function<void(server::UnitTables&)>& fill) {
         fill(tables_.add_unit(1));
         server::TcpServerOptions options;
@@ -71,7 +73,7 @@ public:
         return answer.get_future().get();
     }
 
-private:
+  private:
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
     server::DataTables tables_;
@@ -80,7 +82,7 @@ private:
 };
 
 class CallbackSink : public SampleSink {
-public:
+  public:
     std::function<void(std::span<const Sample>)> samples;
     void on_samples(std::span<const Sample> s) override { samples(s); }
     void on_availability(const std::string&, bool) override {}
@@ -89,8 +91,8 @@ public:
 std::string site(std::uint16_t port, const std::string& device_fields, const std::string& points) {
     return R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) +
            R"(", "timeout": "2s" } ],
-      "devices": [ { "name": "meter", "bus": "lab", "unit": 1, )" + device_fields +
-           R"(, "points": [ )" + points + R"( ] } ] })";
+      "devices": [ { "name": "meter", "bus": "lab", "unit": 1, )" +
+           device_fields + R"(, "points": [ )" + points + R"( ] } ] })";
 }
 
 std::int64_t int_value(const Sample& s) {
@@ -164,8 +166,9 @@ TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
         t.set_registers(RegisterKind::holding, 102, r102);  // a read of 100..102 is refused
         t.set_registers(RegisterKind::holding, 200, r200);
     });
-    auto config = load_config("site.json", site(device.port(), R"("interval": "0s", "limits": { "max_gap": 1 })",
-                                                R"({ "name": "p100", "address": 100, "type": "int16" },
+    auto config = load_config("site.json",
+                              site(device.port(), R"("interval": "0s", "limits": { "max_gap": 1 })",
+                                   R"({ "name": "p100", "address": 100, "type": "int16" },
                                                    { "name": "p102", "address": 102, "type": "int16" },
                                                    { "name": "p200", "address": 200, "type": "int16" })"));
     asio::io_context io;
@@ -177,7 +180,8 @@ TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
         auto& names = cycles.emplace_back();
         for (const auto& s : samples) {
             names.push_back(*s.point);
-            EXPECT_EQ(int_value(s), expected.at(*s.point)) << "point " << *s.point << " in cycle " << cycles.size();
+            EXPECT_EQ(int_value(s), expected.at(*s.point))
+                << "point " << *s.point << " in cycle " << cycles.size();
         }
         if (cycles.size() == 3) {
             done = true;

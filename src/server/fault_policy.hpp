@@ -19,6 +19,7 @@ using Milliseconds = std::chrono::milliseconds;
 
 struct FaultSettings {
     Milliseconds delay{0};   // every reply is sent this long after its request was taken up
+                             // (arrived, or the reply before it was due: stream_session.hpp)
     Milliseconds jitter{0};  // ... plus a uniform random 0..jitter
     // Rates are probabilities per request, 0..1.
     double drop_rate = 0;       // executed (writes stick) but never answered

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+
 #include "bytes.hpp"
 #include "modbus/mbap.hpp"
 #include "modbus/rtu.hpp"
@@ -165,6 +170,34 @@ TEST_F(TcpServerTest, DelayedRepliesKeepTheirOrder) {
     EXPECT_EQ(to_hex(*r2), "00 02 00 00 00 05 01 03 02 00 14");
     // one device: the second request waits for the first (a lower bound only)
     EXPECT_GE(std::chrono::steady_clock::now() - sent, 120ms);
+}
+
+// A device answers `delay` after the request reached it. The server's thread is busy
+// (another device's work, a loaded machine) when the request arrives: the delay still
+// runs from the arrival (the kernel's receive time), not from when the server read it.
+TEST_F(TcpServerTest, AReplyDelayRunsFromTheRequestsArrivalNotFromWhenTheServerReadIt) {
+    TcpServerOptions o;
+    o.faults.delay = 500ms;
+    start(o);
+    test::Fd c = test::connect_tcp(port_);
+    // A first transaction: the system turns receive stamps on shortly after the first
+    // socket asks (the first bytes may come unstamped, and then count from their read).
+    EXPECT_EQ(transact(c.get(), 1, 1, "03 00 00 00 01"), "00 01 00 00 00 05 01 03 02 00 01");
+    std::promise<void> busy;
+    boost::asio::post(io_.io(), [&busy] {
+        busy.set_value();
+        std::this_thread::sleep_for(400ms);
+    });
+    busy.get_future().wait();
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_TRUE(test::write_all(c.get(), modbus::encode_mbap(2, 1, hex("03 00 01 00 01"))));
+    auto reply = read_mbap(c.get(), 3000ms);
+    const auto took = std::chrono::steady_clock::now() - sent;
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(to_hex(*reply), "00 02 00 00 00 05 01 03 02 00 14");
+    EXPECT_GE(took, 500ms);
+    // Counted from the read it would be 900 ms; 350 ms of margin for a slow machine.
+    EXPECT_LT(took, 850ms);
 }
 
 TEST_F(TcpServerTest, InjectedDisconnectClosesTheConnection) {

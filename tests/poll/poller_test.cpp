@@ -1,0 +1,202 @@
+// Component tests of the poller against regpoll's own TCP server on loopback, in the same
+// process: the order of work in a cycle, and a device that rejects part of a block. The
+// server runs on a thread and io_context of its own, so it takes up requests while a
+// poller handler is still running, as a device would.
+#include "poll/poller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "profile/site_config.hpp"
+#include "server/tcp_server.hpp"
+
+namespace regpoll::poll {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using modbus::RegisterKind;
+
+std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name,
+                                                       const std::string& text) {
+    const auto dir =
+        fs::temp_directory_path() / ("regpoll-poller-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const auto path = (dir / name).string();
+    std::ofstream(path) << text;
+    profile::ProfileLibrary library;
+    auto result = profile::load_site_config(path, library);
+    fs::remove_all(dir);
+    if (!result.config) {
+        std::string all;
+        for (const auto& e : result.diagnostics.errors()) all += e + "\n";
+        throw std::runtime_error("config does not load:\n" + all);
+    }
+    return std::make_shared<const profile::SiteConfig>(std::move(*result.config));
+}
+
+// One device (unit 1) on 127.0.0.1, served from its own thread.
+class ServerThread {
+  public:
+    explicit ServerThread(const std::function<void(server::UnitTables&)>& fill) {
+        fill(tables_.add_unit(1));
+        server::TcpServerOptions options;
+        options.port = 0;
+        server_ = std::make_unique<server::TcpServer>(io_, tables_, options);
+        if (auto ec = server_->start()) throw std::runtime_error("server: " + ec.message());
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~ServerThread() {
+        asio::post(io_, [this] {
+            server_->stop();
+            io_.stop();
+        });
+        thread_.join();
+    }
+    std::uint16_t port() const { return server_->port(); }
+    // Requests taken up so far (read on the server's thread).
+    std::uint64_t requests() {
+        std::promise<std::uint64_t> answer;
+        asio::post(io_, [&] { answer.set_value(server_->stats().requests); });
+        return answer.get_future().get();
+    }
+
+  private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+    server::DataTables tables_;
+    std::unique_ptr<server::TcpServer> server_;
+    std::thread thread_;
+};
+
+class CallbackSink : public SampleSink {
+  public:
+    std::function<void(std::span<const Sample>)> samples;
+    void on_samples(std::span<const Sample> s) override { samples(s); }
+    void on_availability(const std::string&, bool) override {}
+};
+
+std::string site(std::uint16_t port, const std::string& device_fields, const std::string& points) {
+    return R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) +
+           R"(", "timeout": "2s" } ],
+      "devices": [ { "name": "meter", "bus": "lab", "unit": 1, )" +
+           device_fields + R"(, "points": [ )" + points + R"( ] } ] })";
+}
+
+std::int64_t int_value(const Sample& s) {
+    const auto* v = std::get_if<std::int64_t>(&s.value);
+    return v ? *v : -1000000;
+}
+
+// Runs `io` until `done` is set or 20 s have passed (a hung poller fails, never blocks).
+void run_until(asio::io_context& io, const std::atomic<bool>& done) {
+    asio::steady_timer guard(io);
+    guard.expires_after(20s);
+    guard.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) io.stop();
+    });
+    io.run();
+    EXPECT_TRUE(done.load()) << "the poller did not get there within 20 s";
+}
+
+// Interval 0: the next request is on its way before this cycle's samples reach the sink,
+// so a device polled back to back never waits for our decoding and publishing.
+TEST(Poller, ContinuousPollingSendsTheNextRequestBeforeHandingOnTheSamples) {
+    ServerThread device([](server::UnitTables& t) {
+        const std::uint16_t values[] = {7, 0xFFFD};
+        t.set_registers(RegisterKind::holding, 100, values);
+    });
+    auto config = load_config("site.json", site(device.port(), R"("interval": "0s")",
+                                                R"({ "name": "a", "address": 100, "type": "int16" },
+                                                   { "name": "b", "address": 101, "type": "int16" })"));
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    int cycles = 0;
+    int next_request_seen = 0;
+    sink.samples = [&](std::span<const Sample> samples) {
+        ++cycles;
+        ASSERT_EQ(samples.size(), 2u);
+        EXPECT_EQ(*samples[0].point, "a");
+        EXPECT_EQ(int_value(samples[0]), 7);
+        EXPECT_EQ(*samples[1].point, "b");
+        EXPECT_EQ(int_value(samples[1]), -3);
+        // One request per cycle: cycle n's samples come after n requests; the next one
+        // must already be out (the server takes it up on its own thread).
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (device.requests() < static_cast<std::uint64_t>(cycles) + 1 &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(1ms);
+        }
+        if (device.requests() >= static_cast<std::uint64_t>(cycles) + 1) ++next_request_seen;
+        if (cycles == 20) {
+            done = true;
+            io.stop();
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    EXPECT_EQ(cycles, 20);
+    EXPECT_EQ(next_request_seen, 20);
+}
+
+// Regression: when a device rejected one block and another block of the same cycle was
+// read, the split block's new layout was applied before that cycle was decoded, so its
+// data was read through the wrong blocks: a value of register 200 came out as point p102
+// (and p200 read past the end of the cycle's data).
+TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
+    ServerThread device([](server::UnitTables& t) {
+        const std::uint16_t r100[] = {11};
+        const std::uint16_t r102[] = {22};
+        const std::uint16_t r200[] = {33};
+        t.set_registers(RegisterKind::holding, 100, r100);  // 101 is not mapped:
+        t.set_registers(RegisterKind::holding, 102, r102);  // a read of 100..102 is refused
+        t.set_registers(RegisterKind::holding, 200, r200);
+    });
+    auto config = load_config("site.json",
+                              site(device.port(), R"("interval": "0s", "limits": { "max_gap": 1 })",
+                                   R"({ "name": "p100", "address": 100, "type": "int16" },
+                                                   { "name": "p102", "address": 102, "type": "int16" },
+                                                   { "name": "p200", "address": 200, "type": "int16" })"));
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    const std::map<std::string, std::int64_t> expected{{"p100", 11}, {"p102", 22}, {"p200", 33}};
+    std::vector<std::vector<std::string>> cycles;
+    sink.samples = [&](std::span<const Sample> samples) {
+        auto& names = cycles.emplace_back();
+        for (const auto& s : samples) {
+            names.push_back(*s.point);
+            EXPECT_EQ(int_value(s), expected.at(*s.point))
+                << "point " << *s.point << " in cycle " << cycles.size();
+        }
+        if (cycles.size() == 3) {
+            done = true;
+            io.stop();
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    ASSERT_EQ(cycles.size(), 3u);
+    // First cycle: the block 100..102 was refused, 200 was read; then both halves work.
+    EXPECT_EQ(cycles[0], (std::vector<std::string>{"p200"}));
+    EXPECT_EQ(cycles[1], (std::vector<std::string>{"p100", "p102", "p200"}));
+    EXPECT_EQ(cycles[2], (std::vector<std::string>{"p100", "p102", "p200"}));
+}
+
+}  // namespace
+}  // namespace regpoll::poll

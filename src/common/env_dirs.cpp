@@ -33,6 +33,14 @@ bool is_inside(const std::filesystem::path& path, const std::filesystem::path& d
 
 }  // namespace
 
+std::string state_file(const std::string& config_file, const std::string& path) {
+    namespace fs = std::filesystem;
+    if (fs::path(path).is_absolute()) return path;
+    const auto state = env_dirs("STATE_DIRECTORY");
+    const fs::path base = state.empty() ? fs::path(config_file).parent_path() : fs::path(state.front());
+    return (base / path).string();
+}
+
 std::vector<std::string> binary_data_dirs(const std::string& executable, const std::string& from_bindir,
                                           const std::string& build_dir, const std::string& build_tree_dir) {
     namespace fs = std::filesystem;

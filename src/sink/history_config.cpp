@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "common/env_dirs.hpp"
+
 namespace regpoll::sink {
 namespace {
 
@@ -115,7 +117,7 @@ const HistoryRule* HistoryConfig::rule_for(const std::string& device,
 }
 
 std::string default_history_path(const std::string& config_path) {
-    return std::filesystem::path(config_path).replace_extension(".db").string();
+    return state_file(config_path, std::filesystem::path(config_path).filename().replace_extension(".db").string());
 }
 
 std::optional<HistoryConfig> parse_history_config(const profile::Json& section,
@@ -130,12 +132,7 @@ std::optional<HistoryConfig> parse_history_config(const profile::Json& section,
         if (p->empty()) {
             r.error("path", "the database path is empty");
         } else {
-            // Relative to the configuration file, like profile paths: the same config works
-            // whatever the current directory of the service is.
-            const std::filesystem::path path(*p);
-            config.path = path.is_absolute()
-                              ? *p
-                              : (std::filesystem::path(config_path).parent_path() / path).string();
+            config.path = state_file(config_path, *p);
         }
     }
     if (auto retention = parse_retention(r, "retention")) config.retention = *retention;

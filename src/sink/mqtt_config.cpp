@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/env_dirs.hpp"
+
 namespace regpoll::sink {
 namespace {
 
@@ -213,10 +215,10 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
         }
     }
     const auto config_path = std::filesystem::path(site.file);
-    c.outbox_path = (config_path.parent_path() / (config_path.stem().string() + ".outbox.db")).string();
+    c.outbox_path = state_file(site.file, config_path.stem().string() + ".outbox.db");
     if (const Json* outbox = r.get("outbox")) {
         JsonReader orr(*outbox, site.file, "/mqtt/outbox", diag);
-        if (auto p = orr.string("path")) c.outbox_path = *p;
+        if (auto p = orr.string("path")) c.outbox_path = state_file(site.file, *p);
         if (auto m = orr.integer("max_messages", 100, 100'000'000)) c.outbox_max_messages = static_cast<std::size_t>(*m);
         orr.reject_unknown("path, max_messages");
     }

@@ -33,6 +33,21 @@ TEST(HistoryConfig, DefaultsNextToTheConfiguration) {
     EXPECT_EQ(c->rule_for("any", "thing"), nullptr);
 }
 
+// Under systemd (StateDirectory=) the service cannot write next to its configuration:
+// relative paths and the default go to $STATE_DIRECTORY; absolute paths stay.
+TEST(HistoryConfig, RelativePathsGoToTheStateDirectoryWhenThereIsOne) {
+    ::setenv("STATE_DIRECTORY", "/var/lib/regpoll:/var/lib/other", 1);
+    Diagnostics diag;
+    auto c = parse("{}", diag, "/etc/regpoll/site.json");
+    auto d = parse(R"({"path": "data/h.db"})", diag, "/etc/regpoll/site.json");
+    auto e = parse(R"({"path": "/srv/h.db"})", diag, "/etc/regpoll/site.json");
+    ::unsetenv("STATE_DIRECTORY");
+    ASSERT_TRUE(c && d && e) << errors(diag);
+    EXPECT_EQ(c->path, "/var/lib/regpoll/site.db");
+    EXPECT_EQ(d->path, "/var/lib/regpoll/data/h.db");
+    EXPECT_EQ(e->path, "/srv/h.db");
+}
+
 TEST(HistoryConfig, EveryKey) {
     Diagnostics diag;
     auto c = parse(R"({

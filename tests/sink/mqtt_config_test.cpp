@@ -51,6 +51,22 @@ TEST(MqttConfig, FullSection) {
     EXPECT_EQ(l.mqtt->domoticz[0].points, (std::vector<std::string>{"power", "import_energy"}));
 }
 
+TEST(MqttConfig, OutboxNextToTheConfigurationOrInTheStateDirectory) {
+    const auto dir = fs::temp_directory_path() / ("regpoll-mqtt-config-" + std::to_string(::getpid()));
+    const std::string site = std::string("{") + devices + R"(, "mqtt": { "broker": "tcp://localhost:1883" } })";
+    auto l = load(site);
+    ASSERT_TRUE(l.mqtt);
+    EXPECT_EQ(l.mqtt->outbox_path, (dir / "site.outbox.db").string());
+    l = load(std::string("{") + devices + R"(, "mqtt": { "broker": "tcp://localhost:1883", "outbox": { "path": "q/o.db" } } })");
+    ASSERT_TRUE(l.mqtt);
+    EXPECT_EQ(l.mqtt->outbox_path, (dir / "q/o.db").string());
+    ::setenv("STATE_DIRECTORY", "/var/lib/regpoll", 1);
+    l = load(site);
+    ::unsetenv("STATE_DIRECTORY");
+    ASSERT_TRUE(l.mqtt);
+    EXPECT_EQ(l.mqtt->outbox_path, "/var/lib/regpoll/site.outbox.db");
+}
+
 TEST(MqttConfig, MistakesNameTheirPlace) {
     auto l = load(std::string("{") + R"("buses": [ { "name": "b", "uri": "tcp://127.0.0.1:5020" } ],
       "devices": [ { "name": "meter", "bus": "b", "profile": "eastron/sdm120",

@@ -54,6 +54,12 @@ codec::Value display_value(codec::Value v, const profile::Point& p) {
     return v;
 }
 
+codec::Value bit_value(const profile::Point& p, bool bit) {
+    if (p.map.empty()) return bit;
+    auto it = p.map.find(bit ? 1 : 0);
+    return it != p.map.end() ? codec::Value(it->second) : codec::Value(std::string(bit ? "1" : "0"));
+}
+
 codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t> regs,
                           std::optional<std::int64_t> scale_exponent, Quality& quality, std::string& error) {
     quality = Quality::good;
@@ -135,7 +141,7 @@ std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points,
         s.point = &p.name;
         s.unit = &p.unit;
         if (modbus::is_bit_kind(p.kind)) {
-            s.value = static_cast<bool>(data->bits[p.address - block->address]);
+            s.value = bit_value(p, data->bits[p.address - block->address]);
             out.push_back(std::move(s));
             continue;
         }

@@ -33,6 +33,10 @@ std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points,
 // decimal its type carries (the last step of decode_point; the simulator uses it too).
 codec::Value display_value(codec::Value value, const profile::Point& point);
 
+// A coil or discrete input as its point reports it: the bool, or its text when the point
+// has a map (as for a bit of a register).
+codec::Value bit_value(const profile::Point& point, bool bit);
+
 // One point from its registers (exactly point.width() of them) — also used to read a
 // point back after a write. `scale_exponent` comes from the point's scale_register.
 codec::Value decode_point(const profile::Point& point, std::span<const std::uint16_t> registers,

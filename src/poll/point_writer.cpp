@@ -72,7 +72,7 @@ struct WriteJob : std::enable_shared_from_this<WriteJob> {
         const auto& p = *target.point;
         if (!ec && modbus::is_bit_kind(p.kind)) {
             auto bits = modbus::parse_bits(request, pdu);
-            if (bits) out.value = static_cast<bool>(bits->front());
+            if (bits) out.value = bit_value(p, bits->front());
             else ec = bits.error();
         } else if (!ec) {
             auto regs = modbus::parse_registers(request, pdu);

@@ -146,7 +146,7 @@ codec::Value DeviceWriter::read_back(std::size_t index, const server::UnitTables
     const Point& p = points_[index];
     if (modbus::is_bit_kind(p.kind)) {
         auto bits = tables.bits(p.kind, p.address, 1);
-        return bits ? codec::Value((*bits)[0]) : codec::Value();
+        return bits ? poll::bit_value(p, (*bits)[0]) : codec::Value();
     }
     auto regs = tables.registers(p.kind, p.address, static_cast<std::uint16_t>(p.width()));
     if (!regs) return {};

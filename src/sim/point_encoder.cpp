@@ -167,20 +167,28 @@ Expected<RawFloat, std::string> float_raw(const Point& p, double wanted) {
     return Unexpected{"every float near " + codec::format_value(wanted) + " is a nan sentinel"};
 }
 
-EncodedPoint bit_kind(const codec::Value& v) {
+// A bit's state from a bool, a number or one of the point's map texts.
+Expected<bool, std::string> bit_state(const Point& p, const codec::Value& v) {
+    if (!std::holds_alternative<std::string>(v)) return truthy(v);
+    auto key = key_of(p, v);
+    if (!key) return Unexpected{key.error()};
+    return *key != 0;
+}
+
+// Coils and discrete inputs read as the poller reports them: a bool, or its map text.
+Expected<EncodedPoint, std::string> bit_kind(const Point& p, const codec::Value& v) {
+    auto on = bit_state(p, v);
+    if (!on) return Unexpected{on.error()};
     EncodedPoint out;
-    out.bit = truthy(v);
-    out.intended = out.bit;  // the poller reads coils and discrete inputs as bools, unmapped
+    out.bit = *on;
+    out.intended = has_map(p) ? codec::Value(map_text(p, *on ? 1 : 0)) : codec::Value(*on);
     return out;
 }
 
 Expected<EncodedPoint, std::string> bit_of_register(const Point& p, const codec::Value& v) {
-    bool on = truthy(v);
-    if (std::holds_alternative<std::string>(v)) {
-        auto key = key_of(p, v);
-        if (!key) return Unexpected{key.error()};
-        on = *key != 0;
-    }
+    auto state = bit_state(p, v);
+    if (!state) return Unexpected{state.error()};
+    const bool on = *state;
     EncodedPoint out;
     out.mask = static_cast<std::uint16_t>(1U << *p.bit);
     out.registers = {static_cast<std::uint16_t>(on ? out.mask : 0)};
@@ -305,7 +313,7 @@ bool fits_with_exponent(const Point& p, double value, int exponent) {
 
 Expected<EncodedPoint, std::string> encode_point(const Point& p, const codec::Value& value,
                                                  int exponent) {
-    if (modbus::is_bit_kind(p.kind)) return bit_kind(value);
+    if (modbus::is_bit_kind(p.kind)) return bit_kind(p, value);
     if (!codec::is_available(value)) return unavailable(p);
     if (p.bit) return bit_of_register(p, value);
     if (p.format.type == Type::string) return text(p, value);

@@ -377,7 +377,9 @@ std::vector<Message> MessageBuilder::discovery() const {
         if (!dev.manufacturer.empty()) device["manufacturer"] = dev.manufacturer;
         if (!dev.model.empty()) device["model"] = dev.model;
         for (const auto& p : dev.points) {
-            const bool binary = p.format.type == codec::Type::boolean || p.bit || modbus::is_bit_kind(p.kind);
+            // A bit with a map reports its texts: an enum sensor (or a select), not ON/OFF.
+            const bool binary =
+                (p.format.type == codec::Type::boolean || p.bit || modbus::is_bit_kind(p.kind)) && p.map.empty();
             const bool command = config_.commands && dev.allows_write(p) && p.format.type != codec::Type::string;
             const std::string component = !command ? (binary ? "binary_sensor" : "sensor")
                                           : binary && p.map.empty() ? "switch"

@@ -128,5 +128,17 @@ TEST(PointDecoder, BitBlocks) {
     EXPECT_EQ(std::get<bool>(f.sample("relay").value), true);
 }
 
+TEST(PointDecoder, CoilsWithAMapReportTheirTexts) {
+    Point door = pt("door", 0, "bool");
+    door.kind = modbus::RegisterKind::coil;
+    door.map = {{0, "closed"}, {1, "open"}};
+    EXPECT_EQ(bit_value(door, true), codec::Value(std::string("open")));
+    EXPECT_EQ(bit_value(door, false), codec::Value(std::string("closed")));
+    door.map = {{1, "alarm"}};
+    EXPECT_EQ(bit_value(door, false), codec::Value(std::string("0")));
+    door.map.clear();
+    EXPECT_EQ(bit_value(door, true), codec::Value(true));
+}
+
 }  // namespace
 }  // namespace regpoll::poll

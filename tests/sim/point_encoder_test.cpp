@@ -230,16 +230,23 @@ TEST(PointEncoder, NotAvailableWritesTheFirstSentinel) {
     EXPECT_FALSE(encode_point(point("plain", 0), std::monostate{}));  // no sentinel to write
 }
 
-TEST(PointEncoder, CoilsAreBools) {
+TEST(PointEncoder, CoilsAreBoolsOrTheirMapTexts) {
     auto p = point("relay", 5);
     p.kind = modbus::RegisterKind::coil;
     p.format.type = Type::boolean;
-    p.map = {{0, "off"}, {1, "on"}};  // the poller reads coils as bools, map or not
     auto encoded = encode_point(p, std::int64_t{1});
     ASSERT_TRUE(encoded);
     EXPECT_TRUE(encoded->registers.empty());
     EXPECT_TRUE(encoded->bit);
     EXPECT_EQ(encoded->intended, codec::Value(true));
+    p.map = {{0, "off"}, {1, "on"}};  // the poller reports a mapped coil's text, as for a bit of a register
+    encoded = encode_point(p, std::int64_t{1});
+    ASSERT_TRUE(encoded);
+    EXPECT_EQ(encoded->intended, codec::Value(std::string("on")));
+    encoded = encode_point(p, std::string("off"));
+    ASSERT_TRUE(encoded);
+    EXPECT_FALSE(encoded->bit);
+    EXPECT_EQ(encoded->intended, codec::Value(std::string("off")));
 }
 
 TEST(PointEncoder, RefusesTextsForNumbers) {

@@ -53,7 +53,12 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
         : io(io_),
           builder(std::move(config), std::move(site), std::move(version)),
           outbox(builder.config().outbox_path, builder.config().outbox_max_messages),
-          delivered([this](bool) { wake(); }),
+          // A delivery wakes the publisher only when it waits for one (a full window, or
+          // stopping): otherwise it reaps acknowledged messages when it next wakes anyway, and
+          // a context switch per message is what a small machine can least afford.
+          delivered([this](bool) {
+              if (want_deliveries.load(std::memory_order_relaxed)) wake();
+          }),
           connect_done([this](bool ok) {
               if (!ok) {
                   std::lock_guard lk(mutex);
@@ -84,6 +89,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     std::atomic<std::uint64_t> published{0}, queued_to_disk{0}, dropped{0};
     std::atomic<std::size_t> waiting{0};
     std::atomic<bool> closing{false};
+    std::atomic<bool> want_deliveries{false};
     std::atomic<bool> finished{false};
 
     // Runs `fn` on the poller's thread, unless the sink is gone by then.
@@ -111,11 +117,15 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     }
     void enqueue(std::vector<Message>&& messages) {
         if (messages.empty()) return;
+        bool was_empty;
         {
             std::lock_guard lk(mutex);
+            was_empty = queue.empty();
             for (auto& m : messages) queue.push_back(std::move(m));
         }
-        cv.notify_one();
+        // A non-empty queue has a wake-up on its way already (the publisher checks the queue
+        // before it sleeps).
+        if (was_empty) cv.notify_one();
     }
     void setup_client();
     void run();
@@ -335,9 +345,10 @@ void MqttSink::Impl::send() {
 
 void MqttSink::Impl::run() {
     while (true) {
-        bool is_connected, now_connected, stop_now;
+        bool is_connected, now_connected, stop_now, stop_requested;
         {
             std::unique_lock lk(mutex);
+            stop_requested = stopping;
             const auto seen = wakeups;
             cv.wait_for(lk, std::chrono::milliseconds(stopping ? 20 : 200),
                         [&] { return !queue.empty() || wakeups != seen || became_connected; });
@@ -370,6 +381,7 @@ void MqttSink::Impl::run() {
             send();
             if (pending.size() > memory_limit) spill();  // keep memory bounded on a slow broker
         }
+        want_deliveries = inflight.size() >= window || stop_requested;
         waiting = outbox.size() + pending.size();
     }
     finish();
@@ -428,6 +440,7 @@ void MqttSink::request_stop(std::chrono::milliseconds grace) {
         impl_->stopping = true;
         impl_->stop_deadline = std::chrono::steady_clock::now() + grace;
     }
+    impl_->want_deliveries = true;
     impl_->wake();
 }
 

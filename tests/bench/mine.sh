@@ -35,7 +35,8 @@ case "$interval" in *ms|*s) interval_text=$interval ;; 0) interval_text=0s ;; *)
     echo "],"
   else
     echo "], \"mqtt\": { \"broker\": \"tcp://127.0.0.1:$BENCH_MQTT_PORT\", \"client_id\": \"regpoll-bench-$$\","
-    echo "  \"base_topic\": \"${MINE_TOPIC_BASE:-bench/mine}\", \"plain_topics\": false, \"outbox\": { \"path\": \"$dir/outbox.db\" } },"
+    # MINE_QOS=0 publishes as the harness's peers do (QoS 0); regpoll's default is 1.
+    echo "  \"qos\": ${MINE_QOS:-1}, \"base_topic\": \"${MINE_TOPIC_BASE:-bench/mine}\", \"plain_topics\": false, \"outbox\": { \"path\": \"$dir/outbox.db\" } },"
   fi
   echo '  "poller": { "stats_interval": "10s" } }'
 } > "$cfg"

@@ -3,7 +3,10 @@
 # BENCH_DEVICES simulated devices (one per port from BENCH_BASE_PORT) every BENCH_INTERVAL
 # seconds, reading 50 registers at 1000 decoded into f0..f9 (float32), i0..i9 (int32) and
 # s0..s9 (int16), and publishes one JSON state object per poll to
-# bench/mine/d<port>/state on the harness's broker.
+# bench/mine/d<port>/state on the harness's broker. Run the harness with
+#   MINE_TOPIC='bench/mine/+/state' ./run-peers.sh --mine 'env REGPOLL=... bash tests/bench/mine.sh' ...
+# so its message count and decode check see the state messages (with the default
+# bench/mine/# its first captured lines are all availability messages: "checked=0").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 regpoll=${REGPOLL:-$here/build/src/app/regpoll}

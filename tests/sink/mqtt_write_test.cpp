@@ -170,6 +170,20 @@ TEST_F(MqttWriteTest, EveryPayloadKindReachesTheDeviceAndIsReadBack) {
     EXPECT_EQ(set(sub, "mode", "grid first"), json::parse(R"({"ok":true,"value":"Grid First"})"));
     EXPECT_EQ(registers()[30], 2);
 
+    // The other payload kinds each type takes.
+    EXPECT_EQ(set(sub, "relay", "OFF")["value"], false);
+    EXPECT_EQ(coil0(), 0);
+    EXPECT_EQ(set(sub, "relay", "1")["value"], true);
+    EXPECT_EQ(coil0(), 1);
+    EXPECT_EQ(set(sub, "power_limit", R"({"value": "12.3"})")["value"], 12.3);
+    EXPECT_EQ(registers()[10], 123);
+    EXPECT_EQ(set(sub, "setpoint", R"({"value": 22.5})")["value"], 22.5);
+    EXPECT_EQ(registers()[21], 0x41B4);  // 22.5f = 0x41B40000
+    EXPECT_EQ(set(sub, "mode", "0")["value"], "Load First");
+    EXPECT_EQ(registers()[30], 0);
+    EXPECT_EQ(set(sub, "mode", R"({"value": "Battery First"})")["value"], "Battery First");
+    EXPECT_EQ(registers()[30], 1);
+
     // One bit of a register: the other bits stay (0xF0 → 0xF1).
     EXPECT_EQ(set(sub, "heater", "ON"), json::parse(R"({"ok":true,"value":true})"));
     EXPECT_EQ(registers()[40], 0xF1);

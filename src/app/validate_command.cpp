@@ -24,6 +24,21 @@ int run_validate(const ValidateArgs& a) {
                                (m.homeassistant ? ", Home Assistant discovery under " + m.discovery_prefix + "/" : "") +
                                (m.domoticz.empty() ? "" : ", " + std::to_string(m.domoticz.size()) + " Domoticz devices on " + m.domoticz_topic));
     }
+    // What home automation may write, and where it asks.
+    for (const auto& dev : loaded.site->config->devices) {
+        std::string names;
+        for (const auto& p : dev.points) {
+            if (dev.allows_write(p)) names += (names.empty() ? "" : ", ") + p.name;
+        }
+        if (names.empty()) continue;
+        std::string where = "regpoll write -c only (no mqtt section)";
+        if (loaded.site->mqtt) {
+            const auto& m = *loaded.site->mqtt;
+            where = m.commands ? "commands on " + m.base_topic + "/" + dev.name + "/<point>/set" : "mqtt commands are off";
+        }
+        report.lines.push_back("writes: device " + dev.name + ": " + names + " (" + where + ", at most one per point every " +
+                               std::to_string(dev.write_interval.count()) + " ms)");
+    }
     if (loaded.site->plugins) {
         // Loaded and checked; sinks are only opened by `regpoll run` (opening has effects).
         for (const auto& line : loaded.site->plugins->summary()) report.lines.push_back(line);

@@ -349,6 +349,14 @@ TEST_F(MqttWriteTest, CommandLineWriteUsesTheSameEncoderAndChecks) {
     EXPECT_EQ(json::parse(r.out), json::parse(R"({"device":"plc","point":"setpoint","ok":true,"value":30})"));
     EXPECT_EQ(registers()[21], 0x41F0);  // 30.0f
 
+    // validate says what may be written and where.
+    r = run_command({REGPOLL_BINARY, "validate", "-c", cfg}, 20s);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("writes: device plc: relay, power_limit, setpoint, mode, heater (commands on "
+                         "regpoll/plc/<point>/set, at most one per point every 1000 ms)"),
+              std::string::npos)
+        << r.out;
+
     const auto before = registers();
     r = run_command({REGPOLL_BINARY, "write", "-c", cfg, "--device", "plc", "--point", "serial", "3"}, 20s);
     EXPECT_EQ(r.exit_code, 2);

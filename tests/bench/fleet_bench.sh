@@ -14,10 +14,7 @@ set -euo pipefail
 build=${1:-build}; devices=${2:-1000}; seconds=${3:-20}
 interval=${INTERVAL:-1}; delay_ms=${DELAY_MS:-0}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d -t regpoll-fleet.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$here/scripts/lib/children.sh" fleet
 base=$((21000 + RANDOM % 10000))
 listen=(); for ((i = 0; i < devices; i++)); do listen+=(--listen "tcp://127.0.0.1:$((base + i))"); done
 sim_priority=()
@@ -38,9 +35,9 @@ t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 hz=$(getconf CLK_TCK)
-missed=$(grep -o '[0-9]* missed deadlines' "$tmp/regpoll.log" | awk '{s += $1} END {print s + 0}')
-cycles=$(grep -o '[0-9]* cycles' "$tmp/regpoll.log" | awk '{s += $1} END {print s + 0}')
-last=$(grep -o '[0-9]* cycles' "$tmp/regpoll.log" | tail -n "$devices" | awk '{s += $1} END {print s + 0}')
+missed=$( { grep -o '[0-9]* missed deadlines' "$tmp/regpoll.log" || true; } | awk '{s += $1} END {print s + 0}')
+cycles=$( { grep -o '[0-9]* cycles' "$tmp/regpoll.log" || true; } | awk '{s += $1} END {print s + 0}')
+last=$( { grep -o '[0-9]* cycles' "$tmp/regpoll.log" || true; } | tail -n "$devices" | awk '{s += $1} END {print s + 0}')
 awk -v d="$devices" -v s="$seconds" -v c=$((t1 - t0)) -v hz="$hz" -v rss="$rss" -v m="$missed" -v cy="$cycles" -v l="$last" \
     -v sim="$([ ${#sim_priority[@]} -gt 0 ] && echo ', simulator at real-time priority' || true)" 'BEGIN {
   printf "devices=%d window=%ds: CPU %.2f s = %.1f%% of one core, peak RSS %.1f MB, %d cycles logged, %d missed deadlines, %.0f polls/s in the last stats period%s\n",

@@ -7,10 +7,7 @@
 set -euo pipefail
 build=${1:-build}; devices=${2:-10}; interval=${3:-0}; seconds=${4:-10}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d -t regpoll-mqtt-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$here/scripts/lib/children.sh" mqtt-bench
 free_port() { local p; for _ in $(seq 50); do p=$((20000 + RANDOM % 20000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; exit 1; }
 base=$((21000 + RANDOM % 10000))
 listen=(); for ((i = 0; i < devices; i++)); do listen+=(--listen "tcp://127.0.0.1:$((base + i))"); done

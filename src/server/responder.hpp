@@ -44,6 +44,18 @@ struct ServerStats {
     std::uint64_t unanswered = 0;       // requests with no reply (broadcast, silent, dropped)
     std::uint64_t bad_frames = 0;       // CRC, LRC and framing errors (discarded)
     std::uint64_t injected_faults = 0;  // requests a fault changed
+
+    // Totals over several listeners.
+    ServerStats& operator+=(const ServerStats& s) {
+        connections += s.connections;
+        requests += s.requests;
+        replies += s.replies;
+        exceptions += s.exceptions;
+        unanswered += s.unanswered;
+        bad_frames += s.bad_frames;
+        injected_faults += s.injected_faults;
+        return *this;
+    }
 };
 
 struct ServerReply {

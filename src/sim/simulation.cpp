@@ -24,16 +24,6 @@ std::int64_t unix_ms(SimTime t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-void add(server::ServerStats& total, const server::ServerStats& s) {
-    total.connections += s.connections;
-    total.requests += s.requests;
-    total.replies += s.replies;
-    total.exceptions += s.exceptions;
-    total.unanswered += s.unanswered;
-    total.bad_frames += s.bad_frames;
-    total.injected_faults += s.injected_faults;
-}
-
 }  // namespace
 
 struct Simulation::State {
@@ -291,8 +281,8 @@ std::vector<std::string> Simulation::plan() const {
 
 server::ServerStats Simulation::stats() const {
     server::ServerStats total;
-    for (const auto& t : state_->tcp) add(total, t->stats());
-    for (const auto& t : state_->serial) add(total, t->stats());
+    for (const auto& t : state_->tcp) total += t->stats();
+    for (const auto& t : state_->serial) total += t->stats();
     return total;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "peer_process.hpp"
+#include "regpoll_cli.hpp"
 #include "socat.hpp"
 
 namespace regpoll::testing {
@@ -15,17 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string values_file() { return source_dir() + "/tests/integration/data/cli_values.json"; }
-
-CommandResult regpoll(std::vector<std::string> args) {
-    args.insert(args.begin(), REGPOLL_BINARY);
-    return run_command(args, 30s);
-}
-
-nlohmann::json json_of(const CommandResult& r) {
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
-}
+std::string values_file() { return cli_values_file(); }
 
 std::string local(const std::string& scheme, std::uint16_t port, const std::string& query = "") {
     return scheme + "://127.0.0.1:" + std::to_string(port) + (query.empty() ? "" : "?" + query);

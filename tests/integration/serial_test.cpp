@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "peer_process.hpp"
+#include "regpoll_cli.hpp"
 #include "socat.hpp"
 
 namespace regpoll::testing {
@@ -14,17 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string values_file() { return source_dir() + "/tests/integration/data/cli_values.json"; }
-
-CommandResult regpoll(std::vector<std::string> args) {
-    args.insert(args.begin(), REGPOLL_BINARY);
-    return run_command(args, 30s);
-}
-
-nlohmann::json json_of(const CommandResult& r) {
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
-}
+std::string values_file() { return cli_values_file(); }
 
 // pymodbus serving units 1 and 3 with the CLI test values on end B; regpoll on end A.
 class SerialCli : public ::testing::TestWithParam<const char*> {

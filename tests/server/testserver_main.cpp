@@ -337,17 +337,8 @@ int main(int argc, char** argv) {
     io.run();
 
     ServerStats total;
-    auto add = [&](const ServerStats& s) {
-        total.connections += s.connections;
-        total.requests += s.requests;
-        total.replies += s.replies;
-        total.exceptions += s.exceptions;
-        total.unanswered += s.unanswered;
-        total.bad_frames += s.bad_frames;
-        total.injected_faults += s.injected_faults;
-    };
-    for (auto& s : tcp_servers) add(s->stats());
-    for (auto& s : serial_servers) add(s->stats());
+    for (auto& s : tcp_servers) total += s->stats();
+    for (auto& s : serial_servers) total += s->stats();
     std::cerr << "regpoll-testserver: " << total.requests << " requests, " << total.replies
               << " replies (" << total.exceptions << " exceptions), " << total.unanswered
               << " unanswered, " << total.bad_frames << " bad frames, " << total.connections

@@ -8,11 +8,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
 #include "app/plan_report.hpp"
 #include "app/session.hpp"
+#include "app/journal_stream.hpp"
 #include "app/sinks.hpp"
 #include "app/site_loader.hpp"
 #include "plugin/plugin_sink.hpp"
@@ -187,7 +189,7 @@ private:
         auto site = load(args_.config);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
-            status_.polling(poller_->config());
+            status_.polling(poller_->config(), "last reload refused, see the log");
             return;
         }
         auto old = std::move(poller_);
@@ -261,6 +263,20 @@ private:
     int exit_code_ = exit_ok;
 };
 
+// spdlog's flag %* : the journal's priority prefix of the message's level.
+class JournalPriorityFlag : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        const auto name = spdlog::level::to_string_view(msg.level);
+        const auto prefix = journal_priority_prefix(std::string_view(name.data(), name.size()));
+        dest.append(prefix.data(), prefix.data() + prefix.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<JournalPriorityFlag>();
+    }
+};
+
 }  // namespace
 
 bool setup_logging(const std::string& level) {
@@ -269,7 +285,15 @@ bool setup_logging(const std::string& level) {
     auto logger = spdlog::stderr_color_mt("regpoll");
     spdlog::set_default_logger(logger);
     spdlog::set_level(lvl);
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    if (stderr_is_journal()) {
+        // The journal stamps each line itself and reads "<N>" as its priority, so that
+        // `journalctl -p err -u regpoll` finds the errors.
+        auto formatter = std::make_unique<spdlog::pattern_formatter>();
+        formatter->add_flag<JournalPriorityFlag>('*').set_pattern("%*%l %v");
+        spdlog::set_formatter(std::move(formatter));
+    } else {
+        spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    }
     return true;
 }
 

@@ -27,8 +27,9 @@ std::string StatusReporter::open() {
     return write_file_atomically(status_file_, status_json(header_, tracker_).dump() + "\n");
 }
 
-void StatusReporter::polling(const profile::SiteConfig& config) {
+void StatusReporter::polling(const profile::SiteConfig& config, std::string note) {
     tracker_.set_devices(config);
+    note_ = std::move(note);
     stopped_ = false;
     write("polling");
     notify("READY=1\nSTATUS=" + status_line());
@@ -91,7 +92,7 @@ void StatusReporter::notify(const std::string& message) {
 
 std::string StatusReporter::status_line() const {
     return "polling " + std::to_string(tracker_.devices()) + " devices, " +
-           std::to_string(tracker_.online()) + " online";
+           std::to_string(tracker_.online()) + " online" + (note_.empty() ? "" : "; " + note_);
 }
 
 }  // namespace regpoll::app

@@ -24,8 +24,9 @@ class StatusReporter {
     poll::SampleSink& tracker() { return tracker_; }
 
     // Polling with `config`, after a start or a reload (applied or refused): READY=1, a status
-    // write, the timer armed.
-    void polling(const profile::SiteConfig& config);
+    // write, the timer armed. `note` is added to systemd's STATUS= line until the next call
+    // ("last reload refused …", so that `systemctl status` shows it).
+    void polling(const profile::SiteConfig& config, std::string note = "");
     void reloading();
     // The last status ("stopped") and STOPPING=1; the timer stops.
     void stopping();
@@ -51,6 +52,7 @@ class StatusReporter {
     bool write_failed_ = false;   // warned once; later failures stay quiet until one succeeds
     bool notify_failed_ = false;  // the same for systemd notifications
     bool stopped_ = false;
+    std::string note_;
 };
 
 }  // namespace regpoll::app

@@ -11,6 +11,7 @@ set -euo pipefail
 src=$(cd "$1" && pwd)
 base=$2
 work=$3
+mkdir -p "$work"
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/root.sh"
 trap root_cleanup EXIT

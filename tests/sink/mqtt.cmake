@@ -26,3 +26,11 @@ target_compile_definitions(sink_mqtt_write_tests PRIVATE REGPOLL_BINARY="$<TARGE
 add_dependencies(sink_mqtt_write_tests regpoll)
 gtest_discover_tests(sink_mqtt_write_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)
 
+# Home Assistant and Domoticz read regpoll's messages as their own parsers do (defects D1-D10
+# of the conformance report): a real mosquitto, pymodbus as the device, mbpoll, jinja2.
+add_executable(sink_conformance_tests domoticz_conformance_test.cpp ha_conformance_test.cpp)
+target_link_libraries(sink_conformance_tests PRIVATE regpoll_test_peer PahoMqttCpp::paho-mqttpp3
+  nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_conformance_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
+add_dependencies(sink_conformance_tests regpoll)
+gtest_discover_tests(sink_conformance_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)

@@ -34,6 +34,9 @@ struct Gateway::State : std::enable_shared_from_this<Gateway::State> {
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
+        // A client that vanished without closing (power cut, Wi-Fi gone) frees its place
+        // once the system's keep-alive gives up on it.
+        socket.set_option(asio::socket_base::keep_alive(true), ignored);
         ++stats.connections;
         std::weak_ptr<State> weak = shared_from_this();
         auto session = std::make_shared<ClientSession>(

@@ -213,24 +213,24 @@ void Poller::Impl::transact(std::size_t d, modbus::Pdu request, transport::Handl
     }
     auto& dev = devices[d];
     auto req = std::make_shared<modbus::Pdu>(request);
-    dev.link->async_transact(
-        dev.config->unit, std::move(request), dev.timeout, [this, d, req, done](std::error_code ec, modbus::Pdu pdu) {
-            if (!ec && !stopped) {
-                devices[d].held.absorb(*req, pdu, SteadyClock::now());
-                if (auto w = written_range(*req)) read_back(d, *w);
-            }
-            done(ec, std::move(pdu));
-        });
+    auto on_answer = [this, d, req, done](std::error_code ec, modbus::Pdu pdu) {
+        if (!ec && !stopped) {
+            devices[d].held.absorb(*req, pdu, SteadyClock::now());
+            if (auto w = written_range(*req)) read_back(d, *w);
+        }
+        done(ec, std::move(pdu));
+    };
+    dev.link->async_transact(dev.config->unit, std::move(request), dev.timeout, std::move(on_answer));
 }
 
 void Poller::Impl::read_back(std::size_t d, const WrittenRange& w) {
     auto request = modbus::make_read_request(modbus::read_function(w.kind), w.address, w.count);
     if (!request) return;
     auto& dev = devices[d];
-    dev.link->async_transact(dev.config->unit, *request, dev.timeout,
-                             [this, d, req = *request](std::error_code ec, const modbus::Pdu& pdu) {
-                                 if (!ec && !stopped) devices[d].held.absorb(req, pdu, SteadyClock::now());
-                             });
+    auto on_answer = [this, d, req = *request](std::error_code ec, const modbus::Pdu& pdu) {
+        if (!ec && !stopped) devices[d].held.absorb(req, pdu, SteadyClock::now());
+    };
+    dev.link->async_transact(dev.config->unit, *request, dev.timeout, std::move(on_answer));
 }
 
 void Poller::Impl::start() {
@@ -509,9 +509,13 @@ void Poller::transact(std::size_t device, modbus::Pdu request, transport::Handle
     impl_->transact(device, std::move(request), std::move(done));
 }
 
-const HeldRegisters& Poller::held(std::size_t device) const { return impl_->devices.at(device).held; }
+const HeldRegisters& Poller::held(std::size_t device) const {
+    return impl_->devices.at(device).held;
+}
 
-bool Poller::offline(std::size_t device) const { return impl_->devices.at(device).availability.offline(); }
+bool Poller::offline(std::size_t device) const {
+    return impl_->devices.at(device).availability.offline();
+}
 
 const profile::SiteConfig& Poller::config() const { return *impl_->config; }
 

@@ -19,6 +19,7 @@
 #include "app/site_loader.hpp"
 #include "plugin/plugin_sink.hpp"
 #include "app/status_reporter.hpp"
+#include "gateway/gateway.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
@@ -126,6 +127,7 @@ private:
             history_.reset();
         }
         if (!start_plugin_sinks(site)) return false;
+        auto gateways = std::move(site.gateways);
         auto config = std::move(site.config);
         poll::PollerOptions options;
         options.once = args_.once;
@@ -143,8 +145,38 @@ private:
             return false;
         }
         poller_ = std::move(poller);
+        if (!args_.once && !start_gateways(std::move(gateways))) return false;
         status_.polling(poller_->config());
         return true;
+    }
+
+    // --- gateways: Modbus TCP servers answering from what the poller holds ---
+    bool start_gateways(std::vector<gateway::GatewayConfig> configs) {
+        for (auto& config : configs) {
+            auto g = std::make_unique<gateway::Gateway>(io_, std::move(config), *poller_);
+            const auto& c = g->config();
+            if (auto ec = g->start()) {
+                spdlog::error("{}: {}/listen: cannot listen on {}: {}", args_.config, c.json_path, c.listen,
+                              ec.message());
+                return false;
+            }
+            spdlog::info("{}; listening on port {}", gateway::describe(c, poller_->config()), g->port());
+            gateways_.push_back(std::move(g));
+        }
+        status_.set_extra([this](nlohmann::json& status) {
+            if (gateways_.empty()) return;
+            auto& list = status["gateways"] = nlohmann::json::array();
+            for (const auto& g : gateways_) list.push_back(g->status_json());
+        });
+        return true;
+    }
+
+    void stop_gateways() {
+        for (auto& g : gateways_) {
+            spdlog::info("{}", g->stats_line());
+            g->stop();
+        }
+        gateways_.clear();
     }
 
     // --- plugin sinks: opened at every start (and reload), each behind its own queue ---
@@ -193,6 +225,7 @@ private:
             return;
         }
         auto old = std::move(poller_);
+        stop_gateways();  // they refer to the old poller
         old->stop();
         stop_sinks();
         if (!start(std::move(*site))) {
@@ -212,12 +245,14 @@ private:
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);
             if (history_) spdlog::info("{}", sink::format_history_stats(history_->stats()));
             for (const auto& p : plugin_sinks_) spdlog::info("{}", p->stats_line());
+            for (const auto& g : gateways_) spdlog::info("{}", g->stats_line());
             arm_stats();
         });
     }
 
     void shutdown() {
         status_.stopping();
+        stop_gateways();
         if (poller_) poller_->stop();
         signals_.cancel();
         stats_timer_.cancel();
@@ -260,6 +295,7 @@ private:
     StatusReporter status_;  // the status file for `regpoll health`, and systemd's notifications
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
+    std::vector<std::unique_ptr<gateway::Gateway>> gateways_;  // after poller_: they refer to it
     int exit_code_ = exit_ok;
 };
 

@@ -24,7 +24,13 @@ std::string StatusReporter::open() {
     if (status_file_.empty()) return "";
     header_.state = "starting";
     header_.written_ms = unix_now_ms();
-    return write_file_atomically(status_file_, status_json(header_, tracker_).dump() + "\n");
+    return write_file_atomically(status_file_, status_text());
+}
+
+std::string StatusReporter::status_text() const {
+    auto json = status_json(header_, tracker_);
+    if (extra_) extra_(json);
+    return json.dump() + "\n";
 }
 
 void StatusReporter::polling(const profile::SiteConfig& config, std::string note) {
@@ -73,8 +79,7 @@ void StatusReporter::write(const char* state) {
     if (status_file_.empty()) return;
     header_.state = state;
     header_.written_ms = unix_now_ms();
-    const auto error =
-        write_file_atomically(status_file_, status_json(header_, tracker_).dump() + "\n");
+    const auto error = write_file_atomically(status_file_, status_text());
     if (error.empty()) {
         if (write_failed_) spdlog::info("status file {}: written again", status_file_);
         write_failed_ = false;

@@ -3,6 +3,7 @@
 // (Docker's HEALTHCHECK, monitoring), and systemd's notify protocol (READY=1, RELOADING=1,
 // STOPPING=1, WATCHDOG=1, STATUS=). Lives on the run's event loop with one timer.
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +29,8 @@ class StatusReporter {
     // ("last reload refused …", so that `systemctl status` shows it).
     void polling(const profile::SiteConfig& config, std::string note = "");
     void reloading();
+    // Adds to every status written (the gateways' counters); empty: nothing.
+    void set_extra(std::function<void(nlohmann::json&)> extra) { extra_ = std::move(extra); }
     // The last status ("stopped") and STOPPING=1; the timer stops.
     void stopping();
 
@@ -41,6 +44,7 @@ class StatusReporter {
     void write(const char* state);
     void notify(const std::string& message);
     std::string status_line() const;
+    std::string status_text() const;
 
     boost::asio::steady_timer timer_;
     std::string status_file_;
@@ -53,6 +57,7 @@ class StatusReporter {
     bool notify_failed_ = false;  // the same for systemd notifications
     bool stopped_ = false;
     std::string note_;
+    std::function<void(nlohmann::json&)> extra_;
 };
 
 }  // namespace regpoll::app

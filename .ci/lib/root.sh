@@ -26,8 +26,20 @@ root_base() {
   ROOTS+=("$dir")
   if [ -n "${CI_BASE_ROOT:-}" ]; then
     root_copy "$CI_BASE_ROOT" "$dir"
-    return
+  else
+    root_debootstrap "$dir"
   fi
+  # What every real machine has: a hosts file (localhost) and a resolver configuration.
+  cp /etc/hosts "$dir/etc/hosts"
+  cp /etc/resolv.conf "$dir/etc/resolv.conf" 2> /dev/null || true
+  # As in Debian's container images: packages do not start their services in here (a
+  # mosquitto started by its postinst would outlive the step and hold port 1883).
+  printf '#!/bin/sh\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
+  chmod 755 "$dir/usr/sbin/policy-rc.d"
+}
+
+root_debootstrap() {
+  local dir=$1
   command -v debootstrap > /dev/null || {
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap > /dev/null
@@ -45,13 +57,6 @@ root_base() {
     mkdir -p "$dir$(dirname "$f")"
     cp "$f" "$dir$f"
   done
-  # What every real machine has: a hosts file (localhost) and a resolver configuration.
-  cp /etc/hosts "$dir/etc/hosts"
-  cp /etc/resolv.conf "$dir/etc/resolv.conf" 2> /dev/null || true
-  # As in Debian's container images: packages do not start their services in here (a
-  # mosquitto started by its postinst would outlive the step and hold port 1883).
-  printf '#!/bin/sh\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
-  chmod 755 "$dir/usr/sbin/policy-rc.d"
 }
 
 root_copy() {

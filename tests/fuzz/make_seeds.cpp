@@ -8,12 +8,14 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz_support.hpp"
 #include "modbus/ascii.hpp"
 #include "modbus/mbap.hpp"
 #include "modbus/rtu.hpp"
+#include "../shine/vectors.hpp"
 
 using namespace regpoll;
 using Bytes = std::vector<std::uint8_t>;
@@ -142,6 +144,26 @@ void codec_seeds(SeedWriter& out) {
     out.add("fuzz_codec", Bytes{0, 10, 0x7F, 0x80, 0x00, 0x01, 0xFC, 0x01, 0x80, 0x00, 0x00, 0x00});
 }
 
+Bytes from_hex(std::string_view hex) {
+    Bytes out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
+    return out;
+}
+
+// Captured stick records (reference §7) in reads of several sizes; the first byte picks
+// the read size.
+void shine_seeds(SeedWriter& out) {
+    namespace v = test::shine_vectors;
+    const Bytes session = from_hex(v::v1_ping_v6) + from_hex(v::v7_data_v6) +
+                          from_hex(v::v4_config_answer_v6);
+    for (std::uint8_t chunk : {0, 15, 255}) out.add("fuzz_shine", Bytes{chunk} + session);
+    out.add("fuzz_shine", Bytes{63} + from_hex(v::v3_ping_v5) + from_hex(v::v8_announce_v5) +
+                              from_hex(v::v3_config_answer_v5));
+    out.add("fuzz_shine", Bytes{31} + from_hex(v::v5_ping_v2) + from_hex(v::v5_config_answer_v2) +
+                              from_hex(v::v5_reboot_answer_v2));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -152,6 +174,7 @@ int main(int argc, char** argv) {
     SeedWriter out(argv[1]);
     framing_seeds(out);
     codec_seeds(out);
+    shine_seeds(out);
     std::printf("make_seeds: %zu seeds in %s\n", out.total(), argv[1]);
     return 0;
 }

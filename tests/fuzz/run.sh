@@ -18,7 +18,7 @@ esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
-targets=(fuzz_mbap fuzz_rtu fuzz_ascii fuzz_pdu fuzz_codec)
+targets=(fuzz_mbap fuzz_rtu fuzz_ascii fuzz_pdu fuzz_codec fuzz_shine)
 
 for tool in clang clang++ cmake ninja; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }

@@ -12,8 +12,10 @@
 #include "poll/held_registers.hpp"
 #include "poll/point_decoder.hpp"
 #include "poll/point_writer.hpp"
+#include "poll/pushed_record.hpp"
 #include "poll/schedule.hpp"
 #include "transport/link_factory.hpp"
+#include "transport/shine_listener.hpp"
 
 namespace regpoll::poll {
 namespace {
@@ -61,6 +63,9 @@ struct DeviceRuntime {
     Availability availability{3, std::chrono::minutes(5)};
     DeviceCounters counters;
     HeldRegisters held;  // the newest raw values, for the gateway
+    // Devices behind a Shine datalogger: records push, nothing is polled. Goes off when no
+    // record came within the device's timeout.
+    std::unique_ptr<asio::steady_timer> silence;
 };
 
 void build_requests(GroupRuntime& g) {
@@ -84,6 +89,7 @@ struct Poller::Impl {
     asio::steady_timer timer;
     Schedule schedule;
     std::map<std::string, std::shared_ptr<transport::Link>> links;
+    std::map<std::string, std::shared_ptr<transport::ShineListener>> shine_listeners;
     std::vector<DeviceRuntime> devices;
     std::vector<Sample> samples;  // reused buffer
     std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<WriteSlot>> write_slots;  // (device, point)
@@ -102,6 +108,10 @@ struct Poller::Impl {
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
     void transact(std::size_t d, modbus::Pdu request, transport::Handler done);
     void read_back(std::size_t d, const WrittenRange& w);
+    void start_shine_bus(const profile::BusConfig& bus, const transport::LinkOptions& link_options);
+    bool shine_known(const std::string& bus, const std::string& logger, const std::string& inverter) const;
+    void on_shine_record(const profile::BusConfig& bus, const shine::Frame& frame, const shine::DataRecord& rec);
+    void arm_silence(std::size_t d);
     void next_write(std::size_t d, std::size_t p);
     void start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w);
     void reply(WriteDone done, WriteOutcome outcome) {
@@ -122,6 +132,7 @@ void Poller::Impl::write(const std::string& device, const std::string& point, co
     while (d < devices.size() && devices[d].config->name != device) ++d;
     if (d == devices.size()) return refuse("no device \"" + device + "\" in " + config->file);
     const auto& cfg = *devices[d].config;
+    if (cfg.shine) return refuse("device " + device + " is behind a Shine datalogger: writes through it are not supported yet");
     std::size_t p = 0;
     while (p < cfg.points.size() && cfg.points[p].name != point) ++p;
     if (p == cfg.points.size()) return refuse("device " + device + " has no point \"" + point + "\"");
@@ -212,6 +223,9 @@ void Poller::Impl::transact(std::size_t d, modbus::Pdu request, transport::Handl
         return asio::post(io, [done = std::move(done)] { done(modbus::Errc::cancelled, {}); });
     }
     auto& dev = devices[d];
+    if (!dev.link) {  // behind a Shine datalogger: nothing to send requests through
+        return asio::post(io, [done = std::move(done)] { done(modbus::Errc::cancelled, {}); });
+    }
     auto req = std::make_shared<modbus::Pdu>(request);
     auto on_answer = [this, d, req, done](std::error_code ec, modbus::Pdu pdu) {
         if (!ec && !stopped) {
@@ -253,6 +267,10 @@ void Poller::Impl::start() {
         o.pause_between_requests = std::max(o.pause_between_requests, dev.limits.pause_between_requests);
     }
     for (const auto& bus : config->buses) {
+        if (bus.is_shine()) {
+            start_shine_bus(bus, bus_options[bus.name]);
+            continue;
+        }
         auto link = transport::make_link(io, bus.uri, bus_options[bus.name]);
         if (!link) throw std::runtime_error(config->file + ": bus \"" + bus.name + "\": " + link.error());
         links[bus.name] = std::move(*link);
@@ -266,6 +284,12 @@ void Poller::Impl::start() {
         dev.link = links[cfg.bus];
         dev.timeout = config->bus(cfg.bus)->timeout;
         dev.availability = Availability(config->poller.offline_after, config->poller.backoff_max);
+        if (cfg.shine) {
+            dev.availability = Availability(1, config->poller.backoff_max);
+            dev.silence = std::make_unique<asio::steady_timer>(io);
+            arm_silence(d);
+            continue;
+        }
         auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits);
         for (auto& group_plan : plan.groups) {
             GroupRuntime g;
@@ -281,6 +305,89 @@ void Poller::Impl::start() {
         }
     }
     arm();
+}
+
+void Poller::Impl::start_shine_bus(const profile::BusConfig& bus, const transport::LinkOptions& link_options) {
+    transport::ShineListenerOptions o;
+    o.drop_unknown = bus.drop_unknown_loggers;
+    o.log = link_options.log;
+    o.known = [this, name = bus.name](const std::string& logger, const std::string& inverter) {
+        return shine_known(name, logger, inverter);
+    };
+    o.on_record = [this, &bus](const shine::Frame& frame, const shine::DataRecord& rec) {
+        if (!stopped) on_shine_record(bus, frame, rec);
+    };
+    auto listener = transport::make_shine_listener(io, bus.uri, std::move(o));
+    if (!listener) throw std::runtime_error(config->file + ": bus \"" + bus.name + "\": " + listener.error());
+    shine_listeners[bus.name] = std::move(*listener);
+}
+
+// A device on `bus` takes the logger's records (those of `inverter`; empty: of any inverter).
+bool Poller::Impl::shine_known(const std::string& bus, const std::string& logger, const std::string& inverter) const {
+    for (const auto& dev : devices) {
+        const auto& s = dev.config->shine;
+        if (s && dev.config->bus == bus && s->datalogger == logger &&
+            (inverter.empty() || s->inverter.empty() || s->inverter == inverter)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Poller::Impl::on_shine_record(const profile::BusConfig& bus, const shine::Frame& frame,
+                                   const shine::DataRecord& rec) {
+    const auto arrival = unix_ms();
+    const bool buffered = frame.type == static_cast<std::uint8_t>(shine::RecordType::buffered_data);
+    if (buffered) {
+        // Not yet: they must reach the history with their own times without becoming the
+        // current MQTT / Home Assistant state. Acked (so the logger moves on), not decoded.
+        spdlog::debug("bus {}: buffered record from datalogger {} acked, not decoded (not supported yet)", bus.name,
+                      rec.datalogger);
+        return;
+    }
+    const auto kind = pushed_kind(frame.type);
+    const auto ts = record_time_ms(rec.time, bus.utc_offset_minutes, arrival, buffered).value_or(arrival);
+    for (std::size_t d = 0; d < devices.size(); ++d) {
+        auto& dev = devices[d];
+        const auto& s = dev.config->shine;
+        if (!s || dev.config->bus != bus.name || s->datalogger != rec.datalogger ||
+            (!s->inverter.empty() && s->inverter != rec.inverter)) {
+            continue;
+        }
+        ++dev.counters.cycles;
+        for (const auto& b : rec.blocks) dev.held.store(kind, b.first, b.values, SteadyClock::now());
+        samples.clear();
+        auto errors = decode_pushed_blocks(dev.config->points, kind, rec.blocks, ts, dev.config->name, samples);
+        for (const auto& e : errors) {
+            spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
+        }
+        spdlog::debug("device {}: {} record from datalogger {} inverter {}: {} blocks, {} samples", dev.config->name,
+                      shine::record_type_name(frame.type), rec.datalogger, rec.inverter, rec.blocks.size(),
+                      samples.size());
+        if (!samples.empty()) sink.on_samples(samples);
+        if (dev.availability.success() == Availability::Change::went_online) {
+            spdlog::info("device {}: online (datalogger {}, inverter {})", dev.config->name, rec.datalogger,
+                         rec.inverter);
+            sink.on_availability(dev.config->name, true);
+        }
+        arm_silence(d);
+    }
+}
+
+// Offline when the next record does not come within the device's timeout.
+void Poller::Impl::arm_silence(std::size_t d) {
+    auto& dev = devices[d];
+    dev.silence->expires_after(dev.config->shine->timeout);
+    dev.silence->async_wait([this, d](const boost::system::error_code& ec) {
+        if (ec || stopped) return;
+        auto& device = devices[d];
+        if (device.availability.failure() == Availability::Change::went_offline) {
+            spdlog::warn("device {}: offline: no record from datalogger {} for {} ms", device.config->name,
+                         device.config->shine->datalogger, device.config->shine->timeout.count());
+            sink.on_availability(device.config->name, false);
+        }
+        arm_silence(d);
+    });
 }
 
 void Poller::Impl::arm() {
@@ -503,6 +610,10 @@ void Poller::stop() {
         }
     }
     for (auto& [name, link] : impl_->links) link->close();
+    for (auto& [name, listener] : impl_->shine_listeners) listener->close();
+    for (auto& dev : impl_->devices) {
+        if (dev.silence) dev.silence->cancel();
+    }
 }
 
 void Poller::transact(std::size_t device, modbus::Pdu request, transport::Handler done) {

@@ -1,6 +1,7 @@
 #include "profile/site_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -13,6 +14,44 @@ bool valid_device_name(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
     });
+}
+
+// "timezone": "local" (the default: `offset` stays empty), "UTC" or a fixed offset
+// "+HH:MM" / "-HH:MM" in minutes east of UTC. False when the text is none of these.
+bool parse_utc_offset(const std::string& text, std::optional<int>& offset) {
+    offset.reset();
+    if (text == "local") return true;
+    if (text == "UTC" || text == "Z") {
+        offset = 0;
+        return true;
+    }
+    const auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(text[i])) != 0; };
+    if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !digit(1) || !digit(2) ||
+        !digit(4) || !digit(5)) {
+        return false;
+    }
+    const int hours = (text[1] - '0') * 10 + (text[2] - '0');
+    const int minutes = (text[4] - '0') * 10 + (text[5] - '0');
+    if (hours > 14 || minutes > 59) return false;
+    offset = (text[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
+    return true;
+}
+
+bool parse_shine_bus(JsonReader& r, BusConfig& bus) {
+    bool ok = true;
+    if (auto v = r.choice("unknown_loggers", {"ack", "drop"})) bus.drop_unknown_loggers = *v == "drop";
+    else if (r.has("unknown_loggers")) ok = false;
+    if (auto tz = r.string("timezone")) {
+        if (!parse_utc_offset(*tz, bus.utc_offset_minutes)) {
+            r.error("timezone", shown(Json(*tz)) +
+                                    " is not a time zone regpoll knows: use \"local\" (the host's, the default), "
+                                    "\"UTC\" or a fixed offset such as \"+01:00\"");
+            ok = false;
+        }
+    } else if (r.has("timezone")) {
+        ok = false;
+    }
+    return ok;
 }
 
 std::optional<BusConfig> parse_bus(JsonReader& r) {
@@ -52,7 +91,20 @@ std::optional<BusConfig> parse_bus(JsonReader& r) {
     }
     if (auto m = r.integer("max_in_flight", 1, 64)) bus.max_in_flight = static_cast<std::size_t>(*m);
     else if (r.has("max_in_flight")) ok = false;
-    r.reject_unknown("name, uri, timeout, max_in_flight");
+    std::string keys = "name, uri, timeout, max_in_flight";
+    if (bus.is_shine()) {
+        ok = parse_shine_bus(r, bus) && ok;
+        keys += ", unknown_loggers, timezone";
+    } else {
+        for (const char* key : {"unknown_loggers", "timezone"}) {
+            if (r.has(key)) {
+                r.get(key);
+                r.error(key, std::string("\"") + key + "\" applies to shine+listen:// buses only");
+                ok = false;
+            }
+        }
+    }
+    r.reject_unknown(keys);
     if (!ok) return std::nullopt;
     return bus;
 }
@@ -92,8 +144,34 @@ void parse_writes(JsonReader& r, DeviceConfig& dev) {
     }
 }
 
+constexpr const char* shine_device_keys[] = {"datalogger", "inverter", "upload_interval", "timeout"};
+
+// The keys of a device behind a Shine datalogger; `timeout` defaults to three upload intervals.
+void parse_shine_device(JsonReader& r, DeviceConfig& dev) {
+    ShineDeviceConfig s;
+    if (auto v = r.string("datalogger")) {
+        s.datalogger = *v;
+        if (s.datalogger.empty()) r.error("datalogger", "the datalogger serial is empty");
+    } else if (!r.has("datalogger")) {
+        r.error_here("a device on a shine+listen:// bus needs a \"datalogger\": the logger's serial number "
+                     "(regpoll logs it when a logger it does not know connects)");
+    }
+    if (auto v = r.string("inverter")) s.inverter = *v;
+    if (auto v = r.duration("upload_interval")) {
+        if (v->count() <= 0) r.error("upload_interval", "the upload interval must be longer than 0");
+        else s.upload_interval = *v;
+    }
+    s.timeout = 3 * s.upload_interval;
+    if (auto v = r.duration("timeout")) {
+        if (v->count() <= 0) r.error("timeout", "a timeout must be longer than 0");
+        else s.timeout = *v;
+    }
+    dev.shine = std::move(s);
+}
+
 std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::string>& bus_names,
-                                         ProfileLibrary& library, const std::string& base_dir) {
+                                         const std::set<std::string>& shine_buses, ProfileLibrary& library,
+                                         const std::string& base_dir) {
     if (!r.is_object()) return std::nullopt;
     DeviceConfig dev;
     bool ok = true;
@@ -161,12 +239,45 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
         r.error_here("the device has no points");
     }
     parse_writes(r, dev);
-    r.reject_unknown("name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz, writes, "
-                     "write_interval");
+    std::string keys = "name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz, writes, "
+                       "write_interval";
+    if (shine_buses.count(dev.bus)) {
+        parse_shine_device(r, dev);
+        for (const char* key : shine_device_keys) keys += std::string(", ") + key;
+    } else {
+        for (const char* key : shine_device_keys) {
+            if (!r.has(key)) continue;
+            r.get(key);
+            r.error(key, std::string("\"") + key + "\" applies to devices on a shine+listen:// bus only");
+        }
+    }
+    r.reject_unknown(keys);
     check_points(dev.points, r.file(), r.diag());
     if (r.diag().errors().size() != errors_before) ok = false;
     if (!ok) return std::nullopt;
     return dev;
+}
+
+// Every record must find at most one device: one device per (datalogger, inverter), and a
+// device without "inverter" is the only one of its datalogger.
+void check_shine_matches(const SiteConfig& site, Diagnostics& diag) {
+    for (std::size_t i = 0; i < site.devices.size(); ++i) {
+        const auto& a = site.devices[i];
+        if (!a.shine) continue;
+        for (std::size_t j = 0; j < i; ++j) {
+            const auto& b = site.devices[j];
+            if (!b.shine || a.shine->datalogger != b.shine->datalogger) continue;
+            if (a.shine->inverter.empty() || b.shine->inverter.empty()) {
+                diag.error(site.file, a.json_path,
+                           "devices " + b.name + " and " + a.name + " both take datalogger " + a.shine->datalogger +
+                               ": give each its \"inverter\" serial");
+            } else if (a.shine->inverter == b.shine->inverter) {
+                diag.error(site.file, a.json_path,
+                           "devices " + b.name + " and " + a.name + " both take inverter " + a.shine->inverter +
+                               " of datalogger " + a.shine->datalogger);
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -232,6 +343,10 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
             site.buses.push_back(std::move(*bus));
         }
     }
+    std::set<std::string> shine_buses;
+    for (const auto& bus : site.buses) {
+        if (bus.is_shine()) shine_buses.insert(bus.name);
+    }
     if (const Json* poller = r.get("poller")) {
         JsonReader pr(*poller, path, "/poller", diag);
         parse_poller(pr, site.poller);
@@ -248,9 +363,10 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
                 !names.insert(item["name"].get<std::string>()).second) {
                 dr.error("name", "duplicate device name \"" + item["name"].get<std::string>() + "\"");
             }
-            auto dev = parse_device(dr, bus_names, library, base_dir);
+            auto dev = parse_device(dr, bus_names, shine_buses, library, base_dir);
             if (dev) site.devices.push_back(std::move(*dev));
         }
+        check_shine_matches(site, diag);
     }
     if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
     if (const Json* history = r.get("history")) site.history = *history;

@@ -3,6 +3,7 @@
 // validated and resolved against the profile library. Every mistake is reported with its
 // file and JSON path; nothing starts unless there are none.
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,21 @@ struct BusConfig {
     transport::Uri uri;
     Milliseconds timeout{1000};
     std::size_t max_in_flight = 1;
+    // shine+listen:// only (Growatt dataloggers dial in and push records).
+    bool drop_unknown_loggers = false;  // "unknown_loggers": "ack" (default) or "drop"
+    // "timezone" of the loggers' clocks: empty = the host's local time, else a fixed offset
+    // from UTC in minutes ("UTC", "+01:00", "-05:30").
+    std::optional<int> utc_offset_minutes;
+
+    bool is_shine() const { return uri.scheme == "shine+listen"; }
+};
+
+// A device behind a Growatt Shine datalogger (on a shine+listen:// bus).
+struct ShineDeviceConfig {
+    std::string datalogger;  // the logger's serial
+    std::string inverter;    // the inverter's serial; empty: any inverter of that logger
+    Milliseconds upload_interval{300000};
+    Milliseconds timeout{900000};  // offline when no record came for this long (3 intervals)
 };
 
 struct DeviceConfig {
@@ -39,6 +55,7 @@ struct DeviceConfig {
     std::vector<std::string> writes;
     Milliseconds write_interval{1000};  // at most one write per point this often
     std::string json_path;      // "/devices/3", for messages about this device
+    std::optional<ShineDeviceConfig> shine;  // set exactly for devices on a shine+listen:// bus
 
     const Point* point(const std::string& point_name) const;
     bool allows_write(const Point& p) const;

@@ -19,6 +19,11 @@ Expected<std::shared_ptr<Link>, std::string> make_link(boost::asio::io_context& 
     if (uri.scheme == "rtu+tcp" || uri.scheme == "ascii+tcp") {
         return make_stream_serial_link(io, uri, options.tcp, options.log);
     }
+    if (uri.scheme == "shine+listen") {
+        return Unexpected{uri.to_string() +
+                          ": Growatt dataloggers push their own records and take no Modbus requests; "
+                          "shine+listen:// buses work in `regpoll run` only"};
+    }
     if (uri.is_listen()) return make_listen_link(io, uri, options.log);
     return Unexpected{uri.to_string() + ": the " + uri.scheme +
                       ":// transport is not available in this build"};

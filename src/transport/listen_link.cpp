@@ -9,6 +9,7 @@
 #include "common/duration.hpp"
 #include "modbus/error.hpp"
 #include "transport/asio_connection.hpp"
+#include "transport/listen_socket.hpp"
 #include "transport/sequential_link.hpp"
 #include "transport/serial_options.hpp"
 
@@ -18,19 +19,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using TcpConnection = AsioConnection<tcp::socket>;
-
-// An IPv4 client of a dual-stack listener shows up as ::ffff:a.b.c.d.
-asio::ip::address plain(const asio::ip::address& a) {
-    if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-        return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-    }
-    return a;
-}
-
-std::string endpoint_text(const tcp::endpoint& e) {
-    const auto a = plain(e.address());
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
-}
 
 // Accepts devices all the time; hands the newest one to the link.
 class ListenConnector final : public Connector {
@@ -98,7 +86,7 @@ private:
     }
 
     bool allowed(const asio::ip::address& a) const {
-        return allow_.empty() || std::find(allow_.begin(), allow_.end(), plain(a)) != allow_.end();
+        return allow_.empty() || std::find(allow_.begin(), allow_.end(), plain_address(a)) != allow_.end();
     }
 
     void on_accepted(tcp::socket socket) {
@@ -139,35 +127,18 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-Expected<tcp::acceptor, std::string> bind(asio::io_context& io, const Uri& uri) {
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(uri.host, ec);
-    if (ec) {
-        return Unexpected{uri.to_string() + ": \"" + uri.host +
-                          "\" is not an IP address to listen on (e.g. 0.0.0.0)"};
-    }
-    const tcp::endpoint endpoint(address, uri.port);
-    tcp::acceptor acceptor(io);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Unexpected{uri.to_string() + ": cannot listen: " + ec.message()};
-    return acceptor;
-}
-
 }  // namespace
 
 Expected<std::shared_ptr<Link>, std::string> make_listen_link(boost::asio::io_context& io,
                                                               const Uri& uri, const LogFn& log) {
     auto options = parse_bus_options(uri);
     if (!options) return Unexpected{options.error()};
-    auto acceptor = bind(io, uri);
+    auto acceptor = bind_listener(io, uri);
     if (!acceptor) return Unexpected{acceptor.error()};
     Uri bound = uri;
     bound.port = acceptor->local_endpoint().port();
     std::vector<asio::ip::address> allow;
-    for (const auto& a : options->allow) allow.push_back(plain(asio::ip::make_address(a)));
+    for (const auto& a : options->allow) allow.push_back(plain_address(asio::ip::make_address(a)));
 
     SequentialConfig cfg;
     cfg.name = bound.to_string();

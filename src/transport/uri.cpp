@@ -13,7 +13,7 @@ struct SchemeInfo {
     std::uint16_t default_port;
 };
 
-constexpr std::array<SchemeInfo, 7> schemes{{
+constexpr std::array<SchemeInfo, 8> schemes{{
     {"tcp", false, 502},
     {"rtu", true, 0},
     {"ascii", true, 0},
@@ -21,6 +21,7 @@ constexpr std::array<SchemeInfo, 7> schemes{{
     {"ascii+tcp", false, 0},
     {"tcp+listen", false, 502},
     {"rtu+listen", false, 0},
+    {"shine+listen", false, 5279},  // Growatt Shine dataloggers; the port of server.growatt.com
 }};
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }

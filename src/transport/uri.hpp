@@ -1,7 +1,7 @@
 #pragma once
 // Bus addresses as URIs (DESIGN.md): tcp://host[:502], rtu:///dev/ttyUSB0?baud=9600,
 // ascii:///dev/..., rtu+tcp://host:port, ascii+tcp://..., tcp+listen://0.0.0.0:port,
-// rtu+listen://... Parsing only; links decide which query keys they accept.
+// rtu+listen://..., shine+listen://0.0.0.0:5279. Parsing only; links decide which query keys they accept.
 #include <cstdint>
 #include <map>
 #include <optional>

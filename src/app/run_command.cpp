@@ -26,8 +26,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::optional<Site> load(const std::string& path) {
-    auto loaded = load_site(path);
+// `rediscover`: on SIGHUP, SunSpec devices are discovered again.
+std::optional<Site> load(const std::string& path, bool rediscover = false) {
+    auto loaded = load_site(path, rediscover);
     for (const auto& w : loaded.diagnostics.warnings()) spdlog::warn("{}", w);
     if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) spdlog::error("{}", e);
@@ -184,7 +185,7 @@ private:
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
         status_.reloading();
-        auto site = load(args_.config);
+        auto site = load(args_.config, true);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
             status_.polling(poller_->config());

@@ -101,6 +101,18 @@ codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t
             return it != p.map.end() ? codec::Value(it->second) : codec::Value(std::to_string(*key));
         }
     }
+    if (!p.bits.empty()) {
+        std::optional<std::uint64_t> raw;
+        if (auto* i = std::get_if<std::int64_t>(&value)) raw = static_cast<std::uint64_t>(*i);
+        if (auto* u = std::get_if<std::uint64_t>(&value)) raw = *u;
+        if (raw) {
+            std::string names;
+            for (const auto& [bit, name] : p.bits) {
+                if (((*raw >> bit) & 1U) != 0) names += (names.empty() ? "" : ",") + name;
+            }
+            return names;
+        }
+    }
     if (scale_exponent) {
         auto d = codec::to_double(value);
         if (!d) {

@@ -40,7 +40,6 @@ std::optional<codec::Format> codec_format(const PointDef& def) {
         case PointType::uint64:
         case PointType::acc64:
         case PointType::bitfield64:
-        case PointType::eui48:
             f.type = Type::uint64;
             break;
         case PointType::float64:
@@ -52,6 +51,7 @@ std::optional<codec::Format> codec_format(const PointDef& def) {
             break;
         case PointType::pad:
         case PointType::ipv6addr:
+        case PointType::eui48:
             return std::nullopt;
     }
     return f;
@@ -85,8 +85,6 @@ std::optional<std::uint64_t> sentinel(PointType type) {
             return 0xFFFFFFFFFFFFFFFF;
         case PointType::float64:
             return 0x7FF8000000000000;
-        case PointType::eui48:
-            return 0xFFFFFFFFFFFFFFFF;
         case PointType::ipaddr:
             return 0;
         default:

@@ -12,9 +12,8 @@
 
 namespace regpoll::sunspec {
 
-// The codec format a point decodes with (strings: their size; ipv6addr/eui48: as strings of
-// raw bytes are not useful, so they decode as unsigned integers of their width where one
-// fits, otherwise nullopt: such points are listed but have no value).
+// The codec format a point decodes with (strings: their size). nullopt for pads and for
+// ipv6addr/eui48, which no regpoll type shows usefully: they are listed with no value.
 std::optional<codec::Format> codec_format(const PointDef& def);
 
 // The raw pattern that means "not implemented" for this type (int16 0x8000, uint16 and its

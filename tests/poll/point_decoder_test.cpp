@@ -27,8 +27,7 @@ struct Fixture {
     // One block over all points, registers given.
     void one_block(std::vector<std::uint16_t> regs) {
         group.points.clear();
-        plan::Block b{
-            modbus::RegisterKind::holding, 0, static_cast<std::uint16_t>(regs.size()), {}};
+        plan::Block b{modbus::RegisterKind::holding, 0, static_cast<std::uint16_t>(regs.size()), {}};
         for (std::size_t i = 0; i < points.size(); ++i) {
             group.points.push_back(i);
             b.points.push_back(i);
@@ -36,9 +35,7 @@ struct Fixture {
         group.blocks = {b};
         data = {BlockData{std::move(regs), {}, true}};
     }
-    std::vector<DecodeError> run() {
-        return decode_group(points, group, data, 1763632800123, device, samples);
-    }
+    std::vector<DecodeError> run() { return decode_group(points, group, data, 1763632800123, device, samples); }
     const Sample& sample(const std::string& name) {
         for (const auto& s : samples) {
             if (*s.point == name) return s;
@@ -49,8 +46,8 @@ struct Fixture {
 
 TEST(PointDecoder, TypesBitsMapsAndNan) {
     Fixture f;
-    f.points = {pt("temp", 0, "int16"), pt("flag", 1, "uint16"), pt("status", 2, "uint16"),
-                pt("energy", 3, "uint32"), pt("power", 5, "float32")};
+    f.points = {pt("temp", 0, "int16"), pt("flag", 1, "uint16"), pt("status", 2, "uint16"), pt("energy", 3, "uint32"),
+                pt("power", 5, "float32")};
     f.points[0].format.scale = 0.1;
     f.points[1].bit = 3;
     f.points[2].map = {{0, "waiting"}, {1, "normal"}};

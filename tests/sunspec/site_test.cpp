@@ -3,7 +3,9 @@
 // discovered again when Mn/Md/SN/Vr change; "models" picks models.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "regpoll_cli.hpp"
 #include "sunspec_peer.hpp"
@@ -120,6 +122,28 @@ TEST_F(SunspecSite, NewIdentityIsDiscoveredAgain) {
     EXPECT_NE(r.err.find("now regpoll site 2"), std::string::npos) << r.err;
     std::ifstream identity(dir_ + "/sunspec-inverter.json.identity");
     EXPECT_EQ(json::parse(identity)["SN"], "2");
+}
+
+TEST_F(SunspecSite, SighupDiscoversAgain) {
+    SunspecPeer peer(chain("1"));
+    const auto config = write_site(peer, dir_, json::object());
+    PeerProcess poller({REGPOLL_BINARY, "run", "-c", config, "--output", "jsonl"},
+                       "{\"ts\":", std::chrono::seconds(30), dir_ + "/run.log");
+    const std::string marker = "SunSpec discovery at unit 1, base 40000";
+    auto count = [&] {
+        const auto log = poller.stderr_log();
+        std::size_t n = 0;
+        for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1))
+            ++n;
+        return n;
+    };
+    EXPECT_EQ(count(), 1u);
+    ASSERT_TRUE(poller.send_signal(SIGHUP));
+    for (int i = 0; i < 200 && count() < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(count(), 2u) << poller.stderr_log();
+    EXPECT_EQ(poller.stop(), 0);
 }
 
 TEST_F(SunspecSite, NoDeviceAndNoCacheIsAConfigurationError) {

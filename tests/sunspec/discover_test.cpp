@@ -20,9 +20,13 @@ const std::vector<int> tested_models{1,   101, 102, 103, 111, 112, 113, 120, 121
 json model_spec(int id) {
     json m{{"id", id}, {"repeats", 2}};
     if (id == 1) m["values"] = {{"Mn", "regpoll"}, {"Md", "chain"}, {"SN", "42"}, {"Vr", "1.0"}};
-    if (id == 103) m["na"] = {"W", "PhVphB"}, m["na_sf"] = {"A_SF"};
+    // One "not implemented" point of every sentinel kind: int16, uint16, enum16, bitfield32,
+    // float32, acc32, bitfield16, acc64, uint32, uint64; and a scale factor.
+    if (id == 103) m["na"] = {"W", "PhVphB", "St", "Evt1"}, m["na_sf"] = {"A_SF"};
     if (id == 113) m["na"] = {"W"};
     if (id == 203) m["na"] = {"TotWhImp"};
+    if (id == 122) m["na"] = {"PVConn", "ActWh"};
+    if (id == 701) m["na"] = {"Hz", "TotWhInj"};
     return m;
 }
 

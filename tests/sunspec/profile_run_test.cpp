@@ -22,7 +22,11 @@ json chain_of(const std::vector<int>& ids) {
     json models = json::array();
     for (int id : ids) {
         json m{{"id", id}, {"repeats", 2}};
-        if (id == 103) m["na"] = {"W"}, m["na_sf"] = {"A_SF"};
+        if (id == 103) m["na"] = {"W", "PhVphB", "St", "Evt1"}, m["na_sf"] = {"A_SF"};
+        if (id == 113) m["na"] = {"W"};
+        if (id == 203) m["na"] = {"TotWhImp"};
+        if (id == 122) m["na"] = {"PVConn", "ActWh"};
+        if (id == 701) m["na"] = {"Hz", "TotWhInj"};
         models.push_back(m);
     }
     return {{"base", 40000}, {"end", "ffff"}, {"models", models}};

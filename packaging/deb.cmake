@@ -7,9 +7,11 @@ set(CPACK_PACKAGE_NAME regpoll)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "regpoll developers <regpoll@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Modbus poller: devices to MQTT, Home Assistant, Domoticz and SQLite")
-set(CPACK_PACKAGE_DESCRIPTION "regpoll polls Modbus devices (inverters, meters, PLCs) over TCP and \
-serial lines using JSON device profiles, and publishes the values to MQTT (plain topics, Domoticz, \
-Home Assistant discovery) and a local SQLite history. Runs as the systemd service regpoll.")
+# Lines of at most 79 columns (lintian: extended-description-line-too-long); CPack indents them.
+set(CPACK_PACKAGE_DESCRIPTION "regpoll polls Modbus devices (inverters, meters, PLCs) over TCP and
+serial lines using JSON device profiles, and publishes the values to MQTT
+(plain topics, Domoticz, Home Assistant discovery) and a local SQLite history.
+Runs as the systemd service regpoll.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -56,8 +56,25 @@ echo "$mqtt_note"
 echo "History: $tmp/history.db (regpoll history --db … while it runs)"
 sleep 2
 args=(run -c "$tmp/demo.json" --output table --log-level warn)
-if [ -n "${DEMO_SECONDS:-}" ]; then
-  timeout --signal=INT "$DEMO_SECONDS" "$regpoll" "${args[@]}" 2> "$tmp/poller.log" || true
-else
+if [ -z "${DEMO_SECONDS:-}" ]; then
   "$regpoll" "${args[@]}" 2> "$tmp/poller.log" || true
+  exit 0
 fi
+
+# DEMO_SECONDS=N: a timed run that proves itself (CI's smoke test of `make demo`): what reached
+# the broker and the history, in one closing line, and exit 1 when either stayed empty.
+if command -v mosquitto_sub > /dev/null && [ -n "${mqtt_port:-}" ]; then
+  mosquitto_sub -p "$mqtt_port" -t 'regpoll/#' -v > "$tmp/mqtt.txt" 2> /dev/null &
+  pids+=($!)
+fi
+timeout --signal=INT "$DEMO_SECONDS" "$regpoll" "${args[@]}" 2> "$tmp/poller.log" || true
+rows=$("$regpoll" history --db "$tmp/history.db" --format json 2> /dev/null | wc -l || true)
+if [ -n "${mqtt_port:-}" ]; then
+  messages=$(wc -l < "$tmp/mqtt.txt")
+  published=$(cut -d' ' -f1 "$tmp/mqtt.txt" | sort -u | wc -l)
+  echo "demo: ${DEMO_SECONDS}s: $rows values in the history, $messages MQTT messages on $published topics"
+  [ "$messages" -gt 0 ] || { echo "demo: nothing reached the broker" >&2; cat "$tmp/poller.log" >&2; exit 1; }
+else
+  echo "demo: ${DEMO_SECONDS}s: $rows values in the history (MQTT off)"
+fi
+[ "$rows" -gt 0 ] || { echo "demo: nothing reached the history" >&2; cat "$tmp/poller.log" >&2; exit 1; }

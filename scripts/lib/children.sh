@@ -9,3 +9,22 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# start_ready NAME COMMAND...: runs COMMAND as a child with its output in $tmp/NAME.out and
+# $tmp/NAME.err, waits (up to 10 s) for its "READY <value>" line and sets $ready to the value.
+start_ready() {
+  local name=$1
+  shift
+  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  local word
+  for _ in $(seq 200); do
+    if read -r word ready 2>/dev/null <"$tmp/$name.out" && [ "$word" = READY ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "$name did not start:" >&2
+  cat "$tmp/$name.err" >&2
+  exit 1
+}

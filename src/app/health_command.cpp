@@ -24,10 +24,19 @@ int run_health(const HealthArgs& a) {
         return exit_usage;
     }
     const auto path = a.status_file.empty() ? default_status_file_for_health() : a.status_file;
+    errno = 0;
     std::ifstream in(path);
     if (!in) {
-        std::cout << "unhealthy: no status file \"" << path << "\" (" << std::strerror(errno)
-                  << "): regpoll run is not running, or writes it elsewhere (--status-file)\n";
+        const int error = errno;
+        if (error == ENOENT) {
+            std::cout << "unhealthy: no status file \"" << path << "\" (" << std::strerror(error)
+                      << "): regpoll run is not running, or writes it elsewhere (--status-file)\n";
+        } else {
+            // The file is there but this user may not read it: say so, not "not running".
+            std::cout << "unhealthy: cannot read the status file \"" << path << "\" ("
+                      << (error ? std::strerror(error) : "unknown reason")
+                      << "): run regpoll health as a user who may read it\n";
+        }
         return exit_failure;
     }
     std::stringstream text;

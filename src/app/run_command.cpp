@@ -8,15 +8,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
 #include "app/plan_report.hpp"
 #include "app/session.hpp"
+#include "app/journal_stream.hpp"
 #include "app/sinks.hpp"
 #include "app/site_loader.hpp"
 #include "plugin/plugin_sink.hpp"
 #include "app/status_reporter.hpp"
+#include "gateway/gateway.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
@@ -125,6 +128,7 @@ private:
             history_.reset();
         }
         if (!start_plugin_sinks(site)) return false;
+        auto gateways = std::move(site.gateways);
         auto config = std::move(site.config);
         poll::PollerOptions options;
         options.once = args_.once;
@@ -142,8 +146,38 @@ private:
             return false;
         }
         poller_ = std::move(poller);
+        if (!args_.once && !start_gateways(std::move(gateways))) return false;
         status_.polling(poller_->config());
         return true;
+    }
+
+    // --- gateways: Modbus TCP servers answering from what the poller holds ---
+    bool start_gateways(std::vector<gateway::GatewayConfig> configs) {
+        for (auto& config : configs) {
+            auto g = std::make_unique<gateway::Gateway>(io_, std::move(config), *poller_);
+            const auto& c = g->config();
+            if (auto ec = g->start()) {
+                spdlog::error("{}: {}/listen: cannot listen on {}: {}", args_.config, c.json_path, c.listen,
+                              ec.message());
+                return false;
+            }
+            spdlog::info("{}; listening on port {}", gateway::describe(c, poller_->config()), g->port());
+            gateways_.push_back(std::move(g));
+        }
+        status_.set_extra([this](nlohmann::json& status) {
+            if (gateways_.empty()) return;
+            auto& list = status["gateways"] = nlohmann::json::array();
+            for (const auto& g : gateways_) list.push_back(g->status_json());
+        });
+        return true;
+    }
+
+    void stop_gateways() {
+        for (auto& g : gateways_) {
+            spdlog::info("{}", g->stats_line());
+            g->stop();
+        }
+        gateways_.clear();
     }
 
     // --- plugin sinks: opened at every start (and reload), each behind its own queue ---
@@ -188,10 +222,11 @@ private:
         auto site = load(args_.config, true);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
-            status_.polling(poller_->config());
+            status_.polling(poller_->config(), "last reload refused, see the log");
             return;
         }
         auto old = std::move(poller_);
+        stop_gateways();  // they refer to the old poller
         old->stop();
         stop_sinks();
         if (!start(std::move(*site))) {
@@ -211,12 +246,14 @@ private:
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);
             if (history_) spdlog::info("{}", sink::format_history_stats(history_->stats()));
             for (const auto& p : plugin_sinks_) spdlog::info("{}", p->stats_line());
+            for (const auto& g : gateways_) spdlog::info("{}", g->stats_line());
             arm_stats();
         });
     }
 
     void shutdown() {
         status_.stopping();
+        stop_gateways();
         if (poller_) poller_->stop();
         signals_.cancel();
         stats_timer_.cancel();
@@ -259,7 +296,22 @@ private:
     StatusReporter status_;  // the status file for `regpoll health`, and systemd's notifications
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
+    std::vector<std::unique_ptr<gateway::Gateway>> gateways_;  // after poller_: they refer to it
     int exit_code_ = exit_ok;
+};
+
+// spdlog's flag %* : the journal's priority prefix of the message's level.
+class JournalPriorityFlag : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        const auto name = spdlog::level::to_string_view(msg.level);
+        const auto prefix = journal_priority_prefix(std::string_view(name.data(), name.size()));
+        dest.append(prefix.data(), prefix.data() + prefix.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<JournalPriorityFlag>();
+    }
 };
 
 }  // namespace
@@ -270,7 +322,15 @@ bool setup_logging(const std::string& level) {
     auto logger = spdlog::stderr_color_mt("regpoll");
     spdlog::set_default_logger(logger);
     spdlog::set_level(lvl);
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    if (stderr_is_journal()) {
+        // The journal stamps each line itself and reads "<N>" as its priority, so that
+        // `journalctl -p err -u regpoll` finds the errors.
+        auto formatter = std::make_unique<spdlog::pattern_formatter>();
+        formatter->add_flag<JournalPriorityFlag>('*').set_pattern("%*%l %v");
+        spdlog::set_formatter(std::move(formatter));
+    } else {
+        spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    }
     return true;
 }
 

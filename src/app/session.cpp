@@ -3,13 +3,17 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/journal_stream.hpp"
 #include "common/duration.hpp"
 #include "modbus/frame_dump.hpp"
 #include "transport/link_factory.hpp"
 
 namespace regpoll::app {
 
-void print_error(const std::string& message) { std::cerr << "regpoll: " << message << "\n"; }
+void print_error(const std::string& message) {
+    if (stderr_is_journal()) std::cerr << journal_priority_prefix("error");
+    std::cerr << "regpoll: " << message << "\n";
+}
 
 std::optional<Session> Session::open(const LinkArgs& args) {
     auto uri = transport::parse_uri(args.uri);

@@ -21,6 +21,7 @@ SiteLoad load_site(const std::string& path, bool rediscover) {
     Site site;
     site.plugins = std::move(plugins);
     site.mqtt = sink::parse_mqtt_config(*loaded.config, out.diagnostics);
+    site.gateways = gateway::parse_gateway_config(*loaded.config, out.diagnostics);
     if (!loaded.config->history.is_null()) {
         site.history = sink::parse_history_config(loaded.config->history, path, out.diagnostics);
         if (site.history) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "gateway/gateway_config.hpp"
 #include "plugin/plugin_set.hpp"
 #include "profile/site_config.hpp"
 #include "sink/history_config.hpp"
@@ -16,6 +17,7 @@ struct Site {
     std::optional<sink::MqttConfig> mqtt;
     std::optional<sink::HistoryConfig> history;
     std::shared_ptr<const plugin::PluginSet> plugins;  // loaded; sinks are opened by `run`
+    std::vector<gateway::GatewayConfig> gateways;
 };
 
 struct SiteLoad {

@@ -1,5 +1,7 @@
 #include "app/status_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,8 +88,19 @@ Json status_json(const StatusHeader& h, const StatusTracker& tracker) {
 
 std::string write_file_atomically(const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    std::FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) return "cannot write \"" + tmp + "\": " + std::strerror(errno);
+    // 0644 whatever the umask (the unit's UMask=0027): the file holds no secret, and
+    // `regpoll health` is run by admins and monitoring agents, not only by regpoll's user.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ::fchmod(fd, 0644) != 0) {
+        const std::string error = "cannot write \"" + tmp + "\": " + std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        return error;
+    }
+    std::FILE* f = ::fdopen(fd, "w");
+    if (!f) {
+        ::close(fd);
+        return "cannot write \"" + tmp + "\": " + std::strerror(errno);
+    }
     const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
     const int write_errno = errno;
     if (std::fclose(f) != 0 || !written) {

@@ -24,11 +24,18 @@ std::string StatusReporter::open() {
     if (status_file_.empty()) return "";
     header_.state = "starting";
     header_.written_ms = unix_now_ms();
-    return write_file_atomically(status_file_, status_json(header_, tracker_).dump() + "\n");
+    return write_file_atomically(status_file_, status_text());
 }
 
-void StatusReporter::polling(const profile::SiteConfig& config) {
+std::string StatusReporter::status_text() const {
+    auto json = status_json(header_, tracker_);
+    if (extra_) extra_(json);
+    return json.dump() + "\n";
+}
+
+void StatusReporter::polling(const profile::SiteConfig& config, std::string note) {
     tracker_.set_devices(config);
+    note_ = std::move(note);
     stopped_ = false;
     write("polling");
     notify("READY=1\nSTATUS=" + status_line());
@@ -72,8 +79,7 @@ void StatusReporter::write(const char* state) {
     if (status_file_.empty()) return;
     header_.state = state;
     header_.written_ms = unix_now_ms();
-    const auto error =
-        write_file_atomically(status_file_, status_json(header_, tracker_).dump() + "\n");
+    const auto error = write_file_atomically(status_file_, status_text());
     if (error.empty()) {
         if (write_failed_) spdlog::info("status file {}: written again", status_file_);
         write_failed_ = false;
@@ -91,7 +97,7 @@ void StatusReporter::notify(const std::string& message) {
 
 std::string StatusReporter::status_line() const {
     return "polling " + std::to_string(tracker_.devices()) + " devices, " +
-           std::to_string(tracker_.online()) + " online";
+           std::to_string(tracker_.online()) + " online" + (note_.empty() ? "" : "; " + note_);
 }
 
 }  // namespace regpoll::app

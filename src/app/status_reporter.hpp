@@ -3,6 +3,7 @@
 // (Docker's HEALTHCHECK, monitoring), and systemd's notify protocol (READY=1, RELOADING=1,
 // STOPPING=1, WATCHDOG=1, STATUS=). Lives on the run's event loop with one timer.
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -24,9 +25,12 @@ class StatusReporter {
     poll::SampleSink& tracker() { return tracker_; }
 
     // Polling with `config`, after a start or a reload (applied or refused): READY=1, a status
-    // write, the timer armed.
-    void polling(const profile::SiteConfig& config);
+    // write, the timer armed. `note` is added to systemd's STATUS= line until the next call
+    // ("last reload refused …", so that `systemctl status` shows it).
+    void polling(const profile::SiteConfig& config, std::string note = "");
     void reloading();
+    // Adds to every status written (the gateways' counters); empty: nothing.
+    void set_extra(std::function<void(nlohmann::json&)> extra) { extra_ = std::move(extra); }
     // The last status ("stopped") and STOPPING=1; the timer stops.
     void stopping();
 
@@ -40,6 +44,7 @@ class StatusReporter {
     void write(const char* state);
     void notify(const std::string& message);
     std::string status_line() const;
+    std::string status_text() const;
 
     boost::asio::steady_timer timer_;
     std::string status_file_;
@@ -51,6 +56,8 @@ class StatusReporter {
     bool write_failed_ = false;   // warned once; later failures stay quiet until one succeeds
     bool notify_failed_ = false;  // the same for systemd notifications
     bool stopped_ = false;
+    std::string note_;
+    std::function<void(nlohmann::json&)> extra_;
 };
 
 }  // namespace regpoll::app

@@ -39,6 +39,7 @@ int run_validate(const ValidateArgs& a) {
         report.lines.push_back("writes: device " + dev.name + ": " + names + " (" + where + ", at most one per point every " +
                                std::to_string(dev.write_interval.count()) + " ms)");
     }
+    for (const auto& g : loaded.site->gateways) report.lines.push_back(gateway::describe(g, *loaded.site->config));
     if (loaded.site->plugins) {
         // Loaded and checked; sinks are only opened by `regpoll run` (opening has effects).
         for (const auto& line : loaded.site->plugins->summary()) report.lines.push_back(line);

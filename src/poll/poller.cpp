@@ -9,6 +9,7 @@
 
 #include "modbus/error.hpp"
 #include "plan/block_planner.hpp"
+#include "poll/held_registers.hpp"
 #include "poll/point_decoder.hpp"
 #include "poll/point_writer.hpp"
 #include "poll/schedule.hpp"
@@ -59,6 +60,7 @@ struct DeviceRuntime {
     std::vector<GroupRuntime> groups;
     Availability availability{3, std::chrono::minutes(5)};
     DeviceCounters counters;
+    HeldRegisters held;  // the newest raw values, for the gateway
 };
 
 void build_requests(GroupRuntime& g) {
@@ -98,6 +100,8 @@ struct Poller::Impl {
     void finish_cycle(std::size_t d, std::size_t g);
     bool learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks);
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
+    void transact(std::size_t d, modbus::Pdu request, transport::Handler done);
+    void read_back(std::size_t d, const WrittenRange& w);
     void next_write(std::size_t d, std::size_t p);
     void start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w);
     void reply(WriteDone done, WriteOutcome outcome) {
@@ -199,6 +203,34 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
         reply(std::move(*done), std::move(out));
         next_write(d, p);
     }
+}
+
+// A client's request through the device's bus queue, like a poll. What the device answers
+// refreshes the held values; a write is read back so they show what the device took.
+void Poller::Impl::transact(std::size_t d, modbus::Pdu request, transport::Handler done) {
+    if (stopped) {
+        return asio::post(io, [done = std::move(done)] { done(modbus::Errc::cancelled, {}); });
+    }
+    auto& dev = devices[d];
+    auto req = std::make_shared<modbus::Pdu>(request);
+    auto on_answer = [this, d, req, done](std::error_code ec, modbus::Pdu pdu) {
+        if (!ec && !stopped) {
+            devices[d].held.absorb(*req, pdu, SteadyClock::now());
+            if (auto w = written_range(*req)) read_back(d, *w);
+        }
+        done(ec, std::move(pdu));
+    };
+    dev.link->async_transact(dev.config->unit, std::move(request), dev.timeout, std::move(on_answer));
+}
+
+void Poller::Impl::read_back(std::size_t d, const WrittenRange& w) {
+    auto request = modbus::make_read_request(modbus::read_function(w.kind), w.address, w.count);
+    if (!request) return;
+    auto& dev = devices[d];
+    auto on_answer = [this, d, req = *request](std::error_code ec, const modbus::Pdu& pdu) {
+        if (!ec && !stopped) devices[d].held.absorb(req, pdu, SteadyClock::now());
+    };
+    dev.link->async_transact(dev.config->unit, *request, dev.timeout, std::move(on_answer));
 }
 
 void Poller::Impl::start() {
@@ -321,6 +353,7 @@ void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, SteadyC
             if (regs) data.registers = std::move(*regs);
             else ec = regs.error();
         }
+        if (!ec) dev.held.absorb(request, pdu, SteadyClock::now());
     }
     data.ok = !ec;
     if (ec) {
@@ -470,6 +503,18 @@ void Poller::stop() {
         }
     }
     for (auto& [name, link] : impl_->links) link->close();
+}
+
+void Poller::transact(std::size_t device, modbus::Pdu request, transport::Handler done) {
+    impl_->transact(device, std::move(request), std::move(done));
+}
+
+const HeldRegisters& Poller::held(std::size_t device) const {
+    return impl_->devices.at(device).held;
+}
+
+bool Poller::offline(std::size_t device) const {
+    return impl_->devices.at(device).availability.offline();
 }
 
 const profile::SiteConfig& Poller::config() const { return *impl_->config; }

@@ -9,9 +9,11 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "poll/held_registers.hpp"
 #include "poll/sample.hpp"
 #include "poll/write_request.hpp"
 #include "profile/site_config.hpp"
+#include "transport/link.hpp"
 
 namespace regpoll::poll {
 
@@ -49,6 +51,15 @@ public:
     // which ends "superseded". `done` gets the outcome, never from inside this call.
     using WriteDone = std::function<void(const WriteOutcome&)>;
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
+
+    // --- for the gateway; `device` indexes config().devices, after start() ---
+    // One request for the device through its bus queue, sharing the polls' timing. A read's
+    // answer refreshes held(); a write is read back into it. `done` never runs inside this call.
+    void transact(std::size_t device, modbus::Pdu request, transport::Handler done);
+    // The newest raw values and their times. Valid until the poller goes.
+    const HeldRegisters& held(std::size_t device) const;
+    // Failed enough cycles in a row to be backed off.
+    bool offline(std::size_t device) const;
 
     const profile::SiteConfig& config() const;
     // One line per device: counters since the last call (and resets them).

@@ -1,6 +1,9 @@
 #include "profile/json_reader.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,9 +12,18 @@
 namespace regpoll::profile {
 
 std::optional<Json> load_json_file(const std::string& path, Diagnostics& diag) {
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        diag.error(path, "", "cannot open the file");
+        // The reason matters most where the reader is another user than the file's owner
+        // (a container's uid 10001, a service user): "Permission denied" says what to fix.
+        diag.error(path, "", std::string("cannot open the file (") +
+                                 (errno ? std::strerror(errno) : "unknown reason") + ")");
+        return std::nullopt;
+    }
+    std::error_code dir_error;
+    if (std::filesystem::is_directory(path, dir_error)) {
+        diag.error(path, "", "cannot open the file (Is a directory)");
         return std::nullopt;
     }
     std::ostringstream text;

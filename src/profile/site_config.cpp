@@ -293,7 +293,8 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
     }
     if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
     if (const Json* history = r.get("history")) site.history = *history;
-    r.reject_unknown("buses, devices, poller, mqtt, history, plugins");
+    if (const Json* gateway = r.get("gateway")) site.gateway = *gateway;
+    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

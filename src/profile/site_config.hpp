@@ -58,6 +58,7 @@ struct SiteConfig {
     Json mqtt;     // the "mqtt" section (null when absent), checked by the sink loaders
     Json history;  // the "history" section
     Json plugins;  // the "plugins" section, checked by the plugin loader
+    Json gateway;  // the "gateway" section, checked by gateway::parse_gateway_config
 
     const BusConfig* bus(const std::string& name) const;
     const DeviceConfig* device(const std::string& name) const;

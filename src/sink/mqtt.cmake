@@ -1,4 +1,7 @@
 add_library(regpoll_sink_mqtt STATIC
+  domoticz_messages.cpp
+  ha_discovery.cpp
+  ha_rules.cpp
   mqtt_config.cpp
   mqtt_messages.cpp
   mqtt_outbox.cpp

@@ -1,11 +1,15 @@
 #include "sink/mqtt_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "codec/types.hpp"
 #include "common/env_dirs.hpp"
+#include "sink/ha_rules.hpp"
 
 namespace regpoll::sink {
 namespace {
@@ -72,7 +76,9 @@ void parse_levels(JsonReader& r, const profile::DeviceConfig& dev, DomoticzMappi
     } else if (!p->map.empty()) {
         for (const auto& [raw, text] : p->map) m.levels.push_back(raw);
     } else {
-        r.error_here("a selector needs \"levels\" (the raw values for levels 0, 10, 20, …) or a point with a \"map\"");
+        r.error_here(
+            "a selector needs \"levels\" (the raw values for levels 0, 10, 20, …) or a point with "
+            "a \"map\"");
         return;
     }
     for (auto raw : m.levels) {
@@ -81,12 +87,14 @@ void parse_levels(JsonReader& r, const profile::DeviceConfig& dev, DomoticzMappi
     }
 }
 
-void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, profile::Diagnostics& diag,
-                    MqttConfig& out) {
+void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file,
+                    profile::Diagnostics& diag, MqttConfig& out) {
     if (dev.domoticz.is_null()) return;
     const std::string base = dev.json_path + "/domoticz";
     if (!dev.domoticz.is_array()) {
-        diag.error(file, base, "expected a list of mappings such as [{\"idx\": 12, \"type\": \"voltage\", \"point\": \"l1_voltage\"}]");
+        diag.error(file, base,
+                   "expected a list of mappings such as [{\"idx\": 12, \"type\": \"voltage\", "
+                   "\"point\": \"l1_voltage\"}]");
         return;
     }
     for (std::size_t i = 0; i < dev.domoticz.size(); ++i) {
@@ -95,8 +103,10 @@ void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, p
         DomoticzMapping m;
         m.device = dev.name;
         m.json_path = r.path();
-        if (auto idx = r.integer("idx", 1, 1'000'000'000)) m.idx = static_cast<int>(*idx);
-        else if (!r.has("idx")) r.error_here("a Domoticz mapping needs its device \"idx\"");
+        if (auto idx = r.integer("idx", 1, 1'000'000'000))
+            m.idx = static_cast<int>(*idx);
+        else if (!r.has("idx"))
+            r.error_here("a Domoticz mapping needs its device \"idx\"");
         const TypeInfo* info = nullptr;
         if (auto t = r.string("type")) {
             for (const auto& entry : type_table()) {
@@ -104,8 +114,10 @@ void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, p
             }
             if (!info) {
                 std::string names;
-                for (const auto& entry : type_table()) names += (names.empty() ? "" : ", ") + std::string(entry.name);
-                r.error("type", "\"" + *t + "\" is not a Domoticz type regpoll feeds (" + names + ")");
+                for (const auto& entry : type_table())
+                    names += (names.empty() ? "" : ", ") + std::string(entry.name);
+                r.error("type",
+                        "\"" + *t + "\" is not a Domoticz type regpoll feeds (" + names + ")");
             }
         } else if (!r.has("type")) {
             r.error_here("a Domoticz mapping needs a \"type\"");
@@ -115,24 +127,55 @@ void parse_domoticz(const profile::DeviceConfig& dev, const std::string& file, p
             for (const char* field : info->fields) {
                 auto name = r.string(field);
                 if (!name) {
-                    if (!r.has(field)) r.error_here(std::string("type ") + info->name + " needs \"" + field + "\" (a point name)");
+                    if (!r.has(field))
+                        r.error_here(std::string("type ") + info->name + " needs \"" + field +
+                                     "\" (a point name)");
                     continue;
                 }
-                if (!dev.point(*name)) r.error(field, "no point \"" + *name + "\" in device " + dev.name);
+                if (!dev.point(*name))
+                    r.error(field, "no point \"" + *name + "\" in device " + dev.name);
                 m.points.push_back(*name);
             }
         }
         if (info && info->type == DomoticzType::selector) parse_levels(r, dev, m);
+        if (auto hb = r.duration("heartbeat")) m.heartbeat = *hb;
         if (info && is_command_type(info->type) && m.points.size() == 1) {
             const auto* p = dev.point(m.points[0]);
             if (p && !dev.allows_write(*p)) {
-                diag.warning(file, r.path(), std::string("Domoticz ") + info->name + " idx " + std::to_string(m.idx) +
-                                                 " only shows \"" + p->name + "\": changes made in Domoticz are refused until the point is " +
-                                                 (p->writable ? "listed in the device's \"writes\"" : "writable in its profile"));
+                diag.warning(file, r.path(),
+                             std::string("Domoticz ") + info->name + " idx " +
+                                 std::to_string(m.idx) + " only shows \"" + p->name +
+                                 "\": changes made in Domoticz are refused until the point is " +
+                                 (p->writable ? "listed in the device's \"writes\""
+                                              : "writable in its profile"));
             }
         }
-        r.reject_unknown(info ? (info->type == DomoticzType::selector ? "idx, type, point, levels" : "idx, type and the type's point fields") : "idx, type, point");
-        if (info && m.points.size() == info->fields.size() && m.idx > 0) out.domoticz.push_back(std::move(m));
+        r.reject_unknown(info ? (info->type == DomoticzType::selector
+                                     ? "idx, type, point, levels, heartbeat"
+                                     : "idx, type, heartbeat and the type's point fields")
+                              : "idx, type, point, heartbeat");
+        if (info && m.points.size() == info->fields.size() && m.idx > 0)
+            out.domoticz.push_back(std::move(m));
+    }
+}
+
+// Home Assistant refuses a whole discovery config over a unit or class it does not accept, with
+// one log line on its side: such a point is refused here, before anything starts. Without
+// discovery the classes are only shown, so a warning is enough.
+void check_homeassistant(const profile::SiteConfig& site, const MqttConfig& c,
+                         profile::Diagnostics& diag) {
+    for (const auto& dev : site.devices) {
+        for (const auto& p : dev.points) {
+            const bool command =
+                c.commands && dev.allows_write(p) && p.format.type != codec::Type::string;
+            for (const auto& rule : ha_rule_violations(p, ha_component(p, command))) {
+                const std::string what = "device " + dev.name + ", point " + p.name + ": " + rule;
+                if (c.homeassistant)
+                    diag.error(p.file, p.json_path, what);
+                else
+                    diag.warning(p.file, p.json_path, what);
+            }
+        }
     }
 }
 
@@ -145,12 +188,15 @@ const char* domoticz_type_name(DomoticzType t) {
     return "custom";
 }
 
-std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, profile::Diagnostics& diag) {
+std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site,
+                                            profile::Diagnostics& diag) {
     const std::size_t before = diag.errors().size();
     bool any_domoticz = false;
     for (const auto& d : site.devices) any_domoticz = any_domoticz || !d.domoticz.is_null();
     if (site.mqtt.is_null()) {
-        if (any_domoticz) diag.error(site.file, "/mqtt", "devices have \"domoticz\" mappings but there is no \"mqtt\" section");
+        if (any_domoticz)
+            diag.error(site.file, "/mqtt",
+                       "devices have \"domoticz\" mappings but there is no \"mqtt\" section");
         return std::nullopt;
     }
     MqttConfig c;
@@ -158,9 +204,11 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
     if (!r.is_object()) return std::nullopt;
     if (auto b = r.string("broker")) {
         c.broker = *b;
-        if (!(c.broker.starts_with("tcp://") || c.broker.starts_with("ssl://") || c.broker.starts_with("mqtt://") ||
-              c.broker.starts_with("mqtts://"))) {
-            r.error("broker", "\"" + c.broker + "\" is not a broker URI (expected tcp://host:1883 or ssl://host:8883)");
+        if (!(c.broker.starts_with("tcp://") || c.broker.starts_with("ssl://") ||
+              c.broker.starts_with("mqtt://") || c.broker.starts_with("mqtts://"))) {
+            r.error("broker",
+                    "\"" + c.broker +
+                        "\" is not a broker URI (expected tcp://host:1883 or ssl://host:8883)");
         }
     } else if (!r.has("broker")) {
         r.error_here("the mqtt section needs a \"broker\" such as \"tcp://localhost:1883\"");
@@ -169,13 +217,17 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
     if (auto v = r.string("username")) c.username = *v;
     if (r.has("password")) {
         r.get("password");
-        r.error("password", "put the password in a file (\"password_file\") or the environment (\"password_env\"), not in the configuration");
+        r.error("password",
+                "put the password in a file (\"password_file\") or the environment "
+                "(\"password_env\"), not in the configuration");
     }
     if (auto f = r.string("password_file")) c.password = read_secret_file(*f, r, "password_file");
     if (auto e = r.string("password_env")) {
         const char* value = std::getenv(e->c_str());
-        if (!value) r.error("password_env", "the environment variable " + *e + " is not set");
-        else c.password = value;
+        if (!value)
+            r.error("password_env", "the environment variable " + *e + " is not set");
+        else
+            c.password = value;
     }
     if (const Json* tls = r.get("tls")) {
         JsonReader tr(*tls, site.file, "/mqtt/tls", diag);
@@ -185,17 +237,20 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
         t.key_file = tr.string("key").value_or("");
         if (auto v = tr.boolean("verify")) t.verify = *v;
         for (const auto* path : {&t.ca_file, &t.cert_file, &t.key_file}) {
-            if (!path->empty() && !std::filesystem::exists(*path)) tr.error_here("file \"" + *path + "\" does not exist");
+            if (!path->empty() && !std::filesystem::exists(*path))
+                tr.error_here("file \"" + *path + "\" does not exist");
         }
         tr.reject_unknown("ca, cert, key, verify");
         c.tls = t;
     }
-    if (auto k = r.duration("keepalive")) c.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
+    if (auto k = r.duration("keepalive"))
+        c.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
     if (auto q = r.integer("qos", 0, 2)) c.qos = static_cast<int>(*q);
     if (auto t = r.string("base_topic")) {
         c.base_topic = *t;
         if (c.base_topic.empty() || c.base_topic.find_first_of("#+") != std::string::npos) {
-            r.error("base_topic", "\"" + c.base_topic + "\" is not a topic prefix (no wildcards, not empty)");
+            r.error("base_topic",
+                    "\"" + c.base_topic + "\" is not a topic prefix (no wildcards, not empty)");
         }
     }
     if (auto v = r.boolean("plain_topics")) c.plain_topics = *v;
@@ -211,7 +266,16 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
             JsonReader hr(*ha, site.file, "/mqtt/homeassistant", diag);
             c.homeassistant = hr.boolean("enabled").value_or(true);
             if (auto p = hr.string("discovery_prefix")) c.discovery_prefix = *p;
-            hr.reject_unknown("enabled, discovery_prefix");
+            if (auto n = hr.string("node_id")) {
+                c.node_id = *n;
+                const bool ok = !n->empty() && std::all_of(n->begin(), n->end(), [](char ch) {
+                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+                });
+                if (!ok)
+                    hr.error("node_id",
+                             "\"" + *n + "\" is not a node id (letters, digits, _ and -)");
+            }
+            hr.reject_unknown("enabled, discovery_prefix, node_id");
         }
     }
     const auto config_path = std::filesystem::path(site.file);
@@ -219,12 +283,17 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, pro
     if (const Json* outbox = r.get("outbox")) {
         JsonReader orr(*outbox, site.file, "/mqtt/outbox", diag);
         if (auto p = orr.string("path")) c.outbox_path = state_file(site.file, *p);
-        if (auto m = orr.integer("max_messages", 100, 100'000'000)) c.outbox_max_messages = static_cast<std::size_t>(*m);
+        if (auto m = orr.integer("max_messages", 100, 100'000'000))
+            c.outbox_max_messages = static_cast<std::size_t>(*m);
         orr.reject_unknown("path, max_messages");
     }
-    r.reject_unknown("broker, client_id, username, password_file, password_env, tls, keepalive, qos, base_topic, "
-                     "plain_topics, retain, state_topic, domoticz_topic, domoticz_out_topic, commands, homeassistant, outbox");
+    r.reject_unknown(
+        "broker, client_id, username, password_file, password_env, tls, keepalive, qos, "
+        "base_topic, "
+        "plain_topics, retain, state_topic, domoticz_topic, domoticz_out_topic, commands, "
+        "homeassistant, outbox");
     for (const auto& dev : site.devices) parse_domoticz(dev, site.file, diag, c);
+    check_homeassistant(site, c, diag);
     if (diag.errors().size() != before) return std::nullopt;
     return c;
 }

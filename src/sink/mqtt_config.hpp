@@ -14,8 +14,20 @@ namespace regpoll::sink {
 
 // Domoticz device types regpoll feeds, with the svalue each needs.
 enum class DomoticzType {
-    custom, temperature, voltage, current, current3, percentage, kwh, p1, counter, text, alert, switch_,
-    selector, setpoint
+    custom,
+    temperature,
+    voltage,
+    current,
+    current3,
+    percentage,
+    kwh,
+    p1,
+    counter,
+    text,
+    alert,
+    switch_,
+    selector,
+    setpoint
 };
 
 // Types whose changes in Domoticz (on domoticz/out) are written to the device.
@@ -35,6 +47,9 @@ struct DomoticzMapping {
     // point's map in order) and the map's text for each.
     std::vector<std::int64_t> levels;
     std::vector<std::string> level_texts;
+    // An unchanged update is sent again after this long, so Domoticz sees the device alive;
+    // 0: only changes are sent.
+    std::chrono::milliseconds heartbeat{std::chrono::minutes(5)};
 };
 
 struct TlsConfig {
@@ -45,29 +60,33 @@ struct TlsConfig {
 };
 
 struct MqttConfig {
-    std::string broker;                   // tcp://host:1883, ssl://host:8883
+    std::string broker;  // tcp://host:1883, ssl://host:8883
     std::string client_id = "regpoll";
     std::string username;
-    std::string password;                 // loaded from password_file / password_env
+    std::string password;  // loaded from password_file / password_env
     std::optional<TlsConfig> tls;
     std::chrono::seconds keepalive{30};
     int qos = 1;
     std::string base_topic = "regpoll";
-    bool plain_topics = true;             // <base>/<device>/<point>
+    bool plain_topics = true;  // <base>/<device>/<point>
     bool retain_plain = false;
-    bool state_topic = true;              // <base>/<device>/state
+    bool state_topic = true;  // <base>/<device>/state
     std::string domoticz_topic = "domoticz/in";
     std::string domoticz_out_topic = "domoticz/out";  // switch, selector and setpoint changes
-    bool commands = true;                 // <base>/<device>/<point>/set, and domoticz/out
+    bool commands = true;  // <base>/<device>/<point>/set, and domoticz/out
     std::vector<DomoticzMapping> domoticz;
     bool homeassistant = false;
     std::string discovery_prefix = "homeassistant";
-    std::string outbox_path;              // SQLite file for messages waiting on the broker
+    // First part of unique ids, device identifiers and discovery topics; empty: base_topic.
+    // A second installation on the same Home Assistant sets its own.
+    std::string node_id;
+    std::string outbox_path;  // SQLite file for messages waiting on the broker
     std::size_t outbox_max_messages = 100000;
 };
 
 // nullopt when the config has no "mqtt" section or it has errors (reported to diag).
-std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site, profile::Diagnostics& diag);
+std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site,
+                                            profile::Diagnostics& diag);
 
 const char* domoticz_type_name(DomoticzType t);
 

@@ -35,8 +35,10 @@ struct DomoticzUpdate {
     int nvalue = 0;
     std::string svalue;
     std::optional<int> level;  // selector: sent as switchlight "Set Level"
+    bool operator==(const DomoticzUpdate&) const = default;
 };
-std::optional<DomoticzUpdate> domoticz_update(DomoticzType type, std::span<const codec::Value> values,
+std::optional<DomoticzUpdate> domoticz_update(DomoticzType type,
+                                              std::span<const codec::Value> values,
                                               std::span<const std::string> units);
 
 // A write asked for over MQTT: the point's command topic, or a Domoticz change.
@@ -51,14 +53,18 @@ struct WriteCommand {
 std::optional<int> selector_level(const DomoticzMapping& m, const codec::Value& value);
 
 class MessageBuilder {
-public:
-    MessageBuilder(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site, std::string version);
+  public:
+    MessageBuilder(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
+                   std::string version);
 
     // One device cycle's samples: plain topics, the device's state object (every point's
     // latest value), and the Domoticz mappings those samples feed.
     void samples(std::span<const poll::Sample> samples, std::vector<Message>& out);
     Message availability(const std::string& device, bool online) const;
     Message status(bool online) const;
+    // Every device offline: said at a clean stop, so Home Assistant does not keep showing the
+    // last values as current.
+    std::vector<Message> all_offline() const;
     std::string status_topic() const { return config_.base_topic + "/status"; }
     // Retained Home Assistant configs for every point of every device: writable points the
     // site allows to be written are a switch, number or select with a command topic.
@@ -67,29 +73,49 @@ public:
     // Commands: the topic filters to subscribe to (none when "commands" is off).
     std::vector<std::string> command_filters() const;
     // The device and point of a command topic <base>/<device>/<point>/set.
-    std::optional<std::pair<std::string, std::string>> command_target(const std::string& topic) const;
+    std::optional<std::pair<std::string, std::string>> command_target(
+        const std::string& topic) const;
+    // Whether a topic is domoticz/out or below it (Domoticz's Index, Name and floor/room
+    // publish schemes: domoticz/out/<idx>, domoticz/out/<name>, domoticz/out/<floor>/<room>).
+    bool is_domoticz_out(const std::string& topic) const;
     // A domoticz/out message as a write of its mapping's point; nullopt when it is not for a
-    // switch, selector or setpoint mapping, or when it is the echo of what regpoll itself
-    // published for that idx (`why` says which, for the log).
-    std::optional<WriteCommand> domoticz_command(const std::string& payload, std::string& why) const;
+    // switch, selector or setpoint mapping, or when it asks for the state the point already
+    // has with no write of it waiting (`why` says which, for the log).
+    std::optional<WriteCommand> domoticz_command(const std::string& payload,
+                                                 std::string& why) const;
+    // Writes on their way to a point, from any origin: while one is, no Domoticz command for
+    // that point is taken for an echo.
+    void write_started(const std::string& device, const std::string& point);
+    void write_finished(const std::string& device, const std::string& point);
     // <base>/<device>/<point>/result: {"ok":true,"value":…} or {"ok":false,"error":"…"}.
-    Message write_result(const std::string& device, const std::string& point, const poll::WriteOutcome& outcome) const;
+    Message write_result(const std::string& device, const std::string& point,
+                         const poll::WriteOutcome& outcome) const;
     const MqttConfig& config() const { return config_; }
 
-private:
+  private:
     struct DeviceCache {
         const profile::DeviceConfig* device = nullptr;
         std::vector<codec::Value> values;  // parallel to device->points; monostate = not read yet
         std::vector<bool> seen;
         std::int64_t ts = 0;
     };
+    struct Sent {
+        DomoticzUpdate update;
+        std::int64_t ts = 0;  // the samples' time, so the heartbeat runs in the poller's time
+    };
     std::size_t point_index(const DeviceCache& cache, const std::string& point) const;
+    void domoticz_messages(const DeviceCache& cache, const std::vector<bool>& updated,
+                           std::vector<Message>& out);
+    std::optional<DomoticzUpdate> domoticz_state(const DomoticzMapping& m,
+                                                 const DeviceCache& cache) const;
+    bool write_pending(const std::string& device, const std::string& point) const;
 
     MqttConfig config_;
     std::shared_ptr<const profile::SiteConfig> site_;
     std::string version_;
     std::map<std::string, DeviceCache> cache_;
-    std::map<int, DomoticzUpdate> domoticz_sent_;  // per idx, what was last published
+    std::vector<std::optional<Sent>> domoticz_sent_;  // parallel to config_.domoticz
+    std::map<std::pair<std::string, std::string>, int> writes_pending_;
 };
 
 }  // namespace regpoll::sink

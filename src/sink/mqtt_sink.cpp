@@ -9,9 +9,9 @@
 #include <set>
 #include <thread>
 
-#include <boost/asio/post.hpp>
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "sink/mqtt_messages.hpp"
 #include "sink/mqtt_outbox.hpp"
@@ -19,8 +19,8 @@
 namespace regpoll::sink {
 namespace {
 
-constexpr std::size_t window = 256;             // QoS 1 messages awaiting PUBACK
-constexpr std::size_t memory_limit = 50'000;    // queued in memory before spilling to disk
+constexpr std::size_t window = 256;           // QoS 1 messages awaiting PUBACK
+constexpr std::size_t memory_limit = 50'000;  // queued in memory before spilling to disk
 
 std::string paho_uri(const std::string& broker) {
     if (broker.starts_with("mqtt://")) return "tcp://" + broker.substr(7);
@@ -30,26 +30,26 @@ std::string paho_uri(const std::string& broker) {
 
 // Wakes the publisher thread when a delivery or connect attempt completes.
 class Wakeup final : public mqtt::iaction_listener {
-public:
+  public:
     explicit Wakeup(std::function<void(bool)> fn) : fn_(std::move(fn)) {}
     void on_success(const mqtt::token&) override { fn_(true); }
     void on_failure(const mqtt::token&) override { fn_(false); }
 
-private:
+  private:
     std::function<void(bool)> fn_;
 };
 
 struct InFlight {
     mqtt::delivery_token_ptr token;
-    std::int64_t disk_id = 0;          // from the outbox, or 0
-    std::optional<Message> memory;     // sent straight from memory
+    std::int64_t disk_id = 0;       // from the outbox, or 0
+    std::optional<Message> memory;  // sent straight from memory
 };
 
 }  // namespace
 
 struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
-    Impl(boost::asio::io_context& io_, MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
-         std::string version)
+    Impl(boost::asio::io_context& io_, MqttConfig config,
+         std::shared_ptr<const profile::SiteConfig> site, std::string version)
         : io(io_),
           builder(std::move(config), std::move(site), std::move(version)),
           outbox(builder.config().outbox_path, builder.config().outbox_max_messages),
@@ -137,7 +137,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     void on_command(const std::string& topic, const std::string& payload, bool retained);
     void finish();
 
-    WriteHandler write_handler;  // poller thread
+    WriteHandler write_handler;                // poller thread
     std::vector<std::string> command_filters;  // set before start
 };
 
@@ -178,8 +178,9 @@ void MqttSink::Impl::setup_client() {
         }
         cv.notify_one();
         on_io([cause](Impl& self) {
-            spdlog::warn("MQTT: connection to {} lost ({}); messages wait in {}", self.builder.config().broker,
-                         cause.empty() ? "no reason given" : cause, self.builder.config().outbox_path);
+            spdlog::warn("MQTT: connection to {} lost ({}); messages wait in {}",
+                         self.builder.config().broker, cause.empty() ? "no reason given" : cause,
+                         self.builder.config().outbox_path);
         });
     });
     const std::string ha_status = c.discovery_prefix + "/status";
@@ -187,27 +188,30 @@ void MqttSink::Impl::setup_client() {
         if (msg->get_topic() == ha_status) {
             if (msg->to_string() != "online") return;
             on_io([](Impl& self) {
-                spdlog::info("MQTT: Home Assistant is online: announcing the discovery configs again");
+                spdlog::info(
+                    "MQTT: Home Assistant is online: announcing the discovery configs again");
                 self.enqueue(self.builder.discovery());
             });
             return;
         }
-        on_io([topic = msg->get_topic(), payload = msg->to_string(), retained = msg->is_retained()](Impl& self) {
-            self.on_command(topic, payload, retained);
-        });
+        on_io([topic = msg->get_topic(), payload = msg->to_string(), retained = msg->is_retained()](
+                  Impl& self) { self.on_command(topic, payload, retained); });
     });
 }
 
 // A message on a command topic or domoticz/out, on the poller's thread.
-void MqttSink::Impl::on_command(const std::string& topic, const std::string& payload, bool retained) {
+void MqttSink::Impl::on_command(const std::string& topic, const std::string& payload,
+                                bool retained) {
     if (!write_handler) return;
-    const auto& c = builder.config();
     WriteCommand cmd;
     if (auto target = builder.command_target(topic)) {
         if (retained) {
             // A retained command would be carried out again at every restart.
-            spdlog::warn("MQTT: ignored the retained message on {}: commands are acted on when they are sent, "
-                         "never from a retained copy (publish without the retain flag)", topic);
+            spdlog::warn(
+                "MQTT: ignored the retained message on {}: commands are acted on when they are "
+                "sent, "
+                "never from a retained copy (publish without the retain flag)",
+                topic);
             return;
         }
         if (payload.empty()) {
@@ -215,7 +219,7 @@ void MqttSink::Impl::on_command(const std::string& topic, const std::string& pay
             return;
         }
         cmd = WriteCommand{target->first, target->second, payload, topic};
-    } else if (topic == c.domoticz_out_topic) {
+    } else if (builder.is_domoticz_out(topic)) {
         if (retained) return;  // Domoticz's last state, not a change someone just made
         std::string why;
         auto dz = builder.domoticz_command(payload, why);
@@ -227,10 +231,16 @@ void MqttSink::Impl::on_command(const std::string& topic, const std::string& pay
     } else {
         return;
     }
-    spdlog::info("MQTT: {} asks to write {} to {}/{}", cmd.origin, cmd.payload.substr(0, 80), cmd.device, cmd.point);
+    spdlog::info("MQTT: {} asks to write {} to {}/{}", cmd.origin, cmd.payload.substr(0, 80),
+                 cmd.device, cmd.point);
+    builder.write_started(cmd.device, cmd.point);
     write_handler(cmd.device, cmd.point, cmd.payload,
-                  [weak = weak_from_this(), device = cmd.device, point = cmd.point](const poll::WriteOutcome& out) {
-                      if (auto self = weak.lock()) self->enqueue({self->builder.write_result(device, point, out)});
+                  [weak = weak_from_this(), device = cmd.device,
+                   point = cmd.point](const poll::WriteOutcome& out) {
+                      if (auto self = weak.lock()) {
+                          self->builder.write_finished(device, point);
+                          self->enqueue({self->builder.write_result(device, point, out)});
+                      }
                   });
 }
 
@@ -248,7 +258,8 @@ void MqttSink::Impl::on_connected_io() {
         std::string topic;
         while (std::getline(in, topic)) {
             if (!topic.empty() && !now.count(topic)) {
-                out.push_back({topic, "", 1, true, MessageClass::discovery});  // empty retained: removed
+                out.push_back(
+                    {topic, "", 1, true, MessageClass::discovery});  // empty retained: removed
             }
         }
         std::ofstream rec(record, std::ios::trunc);
@@ -301,12 +312,16 @@ void MqttSink::Impl::spill() {
     pending.clear();
     if (to_disk.empty()) return;
     const auto n = outbox.append(to_disk);
-    on_io([count = to_disk.size(), first = to_disk.front().topic](Impl&) { spdlog::debug("MQTT: {} messages to the outbox, first {}", count, first); });
+    on_io([count = to_disk.size(), first = to_disk.front().topic](Impl&) {
+        spdlog::debug("MQTT: {} messages to the outbox, first {}", count, first);
+    });
     queued_to_disk += to_disk.size();
     if (n) {
         dropped += n;
         on_io([n, total = outbox.dropped_total()](Impl&) {
-            spdlog::warn("MQTT: the outbox is full: dropped the {} oldest plain-topic messages ({} in all)", n, total);
+            spdlog::warn(
+                "MQTT: the outbox is full: dropped the {} oldest plain-topic messages ({} in all)",
+                n, total);
         });
     }
 }
@@ -337,8 +352,10 @@ void MqttSink::Impl::send() {
             return;
         }
         f.disk_id = disk_id;
-        if (disk_id) last_disk_sent = disk_id;
-        else f.memory = std::move(m);
+        if (disk_id)
+            last_disk_sent = disk_id;
+        else
+            f.memory = std::move(m);
         inflight.push_back(std::move(f));
     }
 }
@@ -367,7 +384,8 @@ void MqttSink::Impl::run() {
             retry_delay = std::chrono::seconds(1);
             try {
                 client->subscribe(builder.config().discovery_prefix + "/status", 1);
-                for (const auto& filter : command_filters) client->subscribe(filter, builder.config().qos);
+                for (const auto& filter : command_filters)
+                    client->subscribe(filter, builder.config().qos);
             } catch (const mqtt::exception&) {
             }
         }
@@ -388,7 +406,7 @@ void MqttSink::Impl::run() {
     finished = true;
 }
 
-// Whatever is left goes to the outbox; the status topic says offline; disconnect.
+// Whatever is left goes to the outbox; the devices and the status topic say offline; disconnect.
 void MqttSink::Impl::finish() {
     reap();
     spill();
@@ -401,30 +419,39 @@ void MqttSink::Impl::finish() {
             is_connected = connected;
         }
         if (is_connected) {
-            auto off = builder.status(false);
-            client->publish(mqtt::make_message(off.topic, off.payload, off.qos, true))->wait_for(std::chrono::seconds(1));
+            // Every device offline first, so Home Assistant stops showing their last values.
+            auto messages = builder.all_offline();
+            messages.push_back(builder.status(false));
+            mqtt::delivery_token_ptr last;
+            for (const auto& m : messages)
+                last = client->publish(mqtt::make_message(m.topic, m.payload, m.qos, true));
+            last->wait_for(std::chrono::seconds(1));
             client->disconnect()->wait_for(std::chrono::seconds(2));
         }
     } catch (const mqtt::exception&) {
     }
 }
 
-MqttSink::MqttSink(boost::asio::io_context& io, MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
-                   std::string version)
+MqttSink::MqttSink(boost::asio::io_context& io, MqttConfig config,
+                   std::shared_ptr<const profile::SiteConfig> site, std::string version)
     : impl_(std::make_shared<Impl>(io, std::move(config), std::move(site), std::move(version))) {
     impl_->setup_client();
 }
 
-MqttSink::~MqttSink() { stop(std::chrono::milliseconds(0)); }
+MqttSink::~MqttSink() {
+    stop(std::chrono::milliseconds(0));
+}
 
 void MqttSink::set_write_handler(WriteHandler handler) {
     impl_->write_handler = std::move(handler);
-    impl_->command_filters = impl_->write_handler ? impl_->builder.command_filters() : std::vector<std::string>{};
+    impl_->command_filters =
+        impl_->write_handler ? impl_->builder.command_filters() : std::vector<std::string>{};
 }
 
 void MqttSink::start() {
     if (impl_->thread.joinable()) return;
-    for (const auto& filter : impl_->command_filters) spdlog::info("MQTT: taking commands on {}", filter);
+    for (const auto& filter : impl_->command_filters)
+        spdlog::info("MQTT: taking commands on {}", filter);
     if (impl_->outbox.size() > 0) {
         spdlog::info("MQTT: {} messages from an earlier run wait in {}", impl_->outbox.size(),
                      impl_->builder.config().outbox_path);
@@ -444,7 +471,9 @@ void MqttSink::request_stop(std::chrono::milliseconds grace) {
     impl_->wake();
 }
 
-bool MqttSink::stopped() const { return !impl_->thread.joinable() || impl_->finished; }
+bool MqttSink::stopped() const {
+    return !impl_->thread.joinable() || impl_->finished;
+}
 
 void MqttSink::stop(std::chrono::milliseconds grace) {
     if (!impl_ || !impl_->thread.joinable()) return;

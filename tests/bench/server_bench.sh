@@ -25,46 +25,19 @@ for f in "$load" "$testserver"; do
 done
 
 source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/children.sh" server-bench
-work=$tmp
 
-# start NAME COMMAND...: runs COMMAND in the background and sets $port from its
-# "READY <port>" line.
-start() {
-  local name=$1
-  shift
-  "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  pids+=($!)
-  for _ in $(seq 200); do
-    if read -r word value 2>/dev/null <"$work/$name.out" && [ "$word" = READY ]; then
-      port=$value
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "server_bench: $name did not start:" >&2
-  cat "$work/$name.err" >&2
-  exit 1
-}
-
-# measure PORT CONNECTIONS: prints requests per second (and notes errors on stderr).
-measure() {
-  local line
-  line=$("$load" --port "$1" --connections "$2" --depth "$depth" --seconds "$seconds" --count 50)
-  local errors=${line##*errors=}
-  [ "$errors" = 0 ] || echo "server_bench: $line" >&2
-  local rps=${line#*rps=}
-  echo "${rps%% *}"
-}
+registers=50
+source "$here/load_rate.sh"
 
 declare -A result
-start regpoll "$testserver" --seconds 0
+start_ready regpoll "$testserver" --seconds 0
 regpoll_pid=${pids[-1]}
-for c in $connections; do result[regpoll,$c]=$(measure "$port" "$c"); done
+for c in $connections; do result[regpoll,$c]=$(measure "$ready" "$c"); done
 kill "$regpoll_pid"
 
-start pymodbus "$python" -I "$src/tests/integration/peer/modbus_peer.py" --transport tcp --port 0 \
+start_ready pymodbus "$python" -I "$src/tests/integration/peer/modbus_peer.py" --transport tcp --port 0 \
   --log-level warning --seconds 0
-for c in $connections; do result[pymodbus,$c]=$(measure "$port" "$c"); done
+for c in $connections; do result[pymodbus,$c]=$(measure "$ready" "$c"); done
 
 printf '\nModbus TCP server, FC3 x 50 registers, loopback, %s s per cell, %s request(s) in flight per connection\n' \
   "$seconds" "$depth"
@@ -81,6 +54,6 @@ for server in regpoll pymodbus; do
 done
 printf '%-22s' "ratio"
 for c in $connections; do
-  printf '%16s' "$(awk -v a="${result[regpoll,$c]}" -v b="${result[pymodbus,$c]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')"
+  printf '%16s' "$(ratio "${result[regpoll,$c]}" "${result[pymodbus,$c]}")"
 done
 printf '\n'

@@ -3,7 +3,11 @@
 // Runs for a fixed time and prints one line of figures; it measures, it asserts nothing.
 //
 //   server_load --port P [--host 127.0.0.1] [--connections 1] [--depth 1]
-//               [--seconds 5] [--count 50] [--unit 1] [--address 0]
+//               [--seconds 5] [--count 50] [--unit 1] [--address 0] [--spread 1]
+//
+// --spread N: connection i reads from address + (i mod N), so up to N connections never
+// send the same request (a gateway or cache that merges identical requests is then
+// measured without that help).
 //
 // Output: connections=1 depth=1 seconds=5.00 requests=61234 rps=12246.8 errors=0
 #include <chrono>
@@ -38,6 +42,7 @@ struct Settings {
     int count = 50;
     int unit = 1;
     int address = 0;
+    int spread = 1;
 };
 
 struct Totals {
@@ -49,8 +54,12 @@ struct Totals {
 // One connection: sends `depth` requests, then one more per reply, until time is up.
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
-    Connection(asio::io_context& io, const Settings& s, Totals& totals)
-        : socket_(io), settings_(s), totals_(totals), reply_(7 + 2 + 2 * s.count) {}
+    Connection(asio::io_context& io, const Settings& s, Totals& totals, int index)
+        : socket_(io),
+          settings_(s),
+          totals_(totals),
+          address_(static_cast<std::uint16_t>(s.address + index % s.spread)),
+          reply_(7 + 2 + 2 * s.count) {}
 
     void start(const tcp::resolver::results_type& endpoints) {
         asio::async_connect(
@@ -78,8 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         auto request = std::make_shared<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{
             static_cast<std::uint8_t>(tid >> 8), static_cast<std::uint8_t>(tid), 0, 0, 0, 6,
             static_cast<std::uint8_t>(settings_.unit), 0x03,
-            static_cast<std::uint8_t>(settings_.address >> 8),
-            static_cast<std::uint8_t>(settings_.address),
+            static_cast<std::uint8_t>(address_ >> 8), static_cast<std::uint8_t>(address_),
             static_cast<std::uint8_t>(settings_.count >> 8),
             static_cast<std::uint8_t>(settings_.count)});
         asio::async_write(
@@ -129,6 +137,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     tcp::socket socket_;
     const Settings& settings_;
     Totals& totals_;
+    std::uint16_t address_;  // this connection's first register
     std::vector<std::uint8_t> reply_;
     std::uint16_t next_tid_ = 1;
 };
@@ -136,7 +145,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 int usage(const char* why) {
     std::cerr << "server_load: " << why
               << "\nusage: server_load --port P [--host H] [--connections N] [--depth D] "
-                 "[--seconds T] [--count C] [--unit U] [--address A]\n";
+                 "[--seconds T] [--count C] [--unit U] [--address A] [--spread N]\n";
     return 2;
 }
 
@@ -164,11 +173,13 @@ int main(int argc, char** argv) {
             s.unit = std::atoi(value.c_str());
         else if (flag == "--address")
             s.address = std::atoi(value.c_str());
+        else if (flag == "--spread")
+            s.spread = std::atoi(value.c_str());
         else
             return usage(("unknown option " + flag).c_str());
     }
     if (s.port.empty()) return usage("--port is required");
-    if (s.connections < 1 || s.depth < 1 || s.count < 1 || s.count > 125 || s.seconds <= 0) {
+    if (s.connections < 1 || s.depth < 1 || s.count < 1 || s.count > 125 || s.seconds <= 0 || s.spread < 1) {
         return usage("bad numbers");
     }
 
@@ -177,7 +188,7 @@ int main(int argc, char** argv) {
     const auto endpoints = tcp::resolver(io).resolve(s.host, s.port);
     std::vector<std::shared_ptr<Connection>> connections;
     for (int i = 0; i < s.connections; ++i) {
-        connections.push_back(std::make_shared<Connection>(io, s, totals));
+        connections.push_back(std::make_shared<Connection>(io, s, totals, i));
         connections.back()->start(endpoints);
     }
     // Counting starts after a short warm-up, so connection setup is not measured.

@@ -172,6 +172,11 @@ deb=$(ls "$tmp"/deb/regpoll_*.deb)
 dpkg-deb -I "$deb" > "$tmp/deb-info"
 dpkg-deb -c "$deb" > "$tmp/deb-contents"
 expect_grep "Package: regpoll" "$tmp/deb-info"
+# Debian policy 5.6.13 (lintian's extended-description-line-too-long): 80 columns at most.
+dpkg-deb -f "$deb" Description > "$tmp/deb-description"
+[ "$(wc -l < "$tmp/deb-description")" -ge 3 ] || fail "the .deb's description is not wrapped: $(cat "$tmp/deb-description")"
+awk 'length($0) > 80 { bad = 1; print "  " length($0) " columns: " $0 } END { exit bad }' "$tmp/deb-description" ||
+  fail "the .deb's description has lines over 80 columns"
 for dep in libpaho-mqttpp3-1 libsqlite3-0 libspdlog1.10 libc6; do expect_grep "Depends:.*$dep" "$tmp/deb-info"; done
 for f in postinst prerm postrm conffiles; do expect_grep " $f" "$tmp/deb-info"; done
 for f in ./usr/bin/regpoll ./etc/regpoll/regpoll.json ./usr/lib/systemd/system/regpoll.service \

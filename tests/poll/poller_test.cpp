@@ -19,10 +19,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "profile/site_config.hpp"
-#include "server/tcp_server.hpp"
+#include "server_thread.hpp"
 
 namespace regpoll::poll {
 namespace {
+
+using testing::ServerThread;
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -46,40 +48,6 @@ std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name,
     }
     return std::make_shared<const profile::SiteConfig>(std::move(*result.config));
 }
-
-// One device (unit 1) on 127.0.0.1, served from its own thread.
-class ServerThread {
-  public:
-    explicit ServerThread(const std::function<void(server::UnitTables&)>& fill) {
-        fill(tables_.add_unit(1));
-        server::TcpServerOptions options;
-        options.port = 0;
-        server_ = std::make_unique<server::TcpServer>(io_, tables_, options);
-        if (auto ec = server_->start()) throw std::runtime_error("server: " + ec.message());
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~ServerThread() {
-        asio::post(io_, [this] {
-            server_->stop();
-            io_.stop();
-        });
-        thread_.join();
-    }
-    std::uint16_t port() const { return server_->port(); }
-    // Requests taken up so far (read on the server's thread).
-    std::uint64_t requests() {
-        std::promise<std::uint64_t> answer;
-        asio::post(io_, [&] { answer.set_value(server_->stats().requests); });
-        return answer.get_future().get();
-    }
-
-  private:
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
-    server::DataTables tables_;
-    std::unique_ptr<server::TcpServer> server_;
-    std::thread thread_;
-};
 
 class CallbackSink : public SampleSink {
   public:

@@ -22,10 +22,12 @@ inline std::string data_file(const std::string& name) {
     return source_dir() + "/tests/server/data/" + name;
 }
 
+#ifdef REGPOLL_TESTSERVER  // the server tests' own binary; others use the helpers below only
 inline PeerProcess start_server(std::vector<std::string> args) {
     args.insert(args.begin(), REGPOLL_TESTSERVER);
     return PeerProcess(args, "READY ", 10s);
 }
+#endif
 
 // Runs tests/server/pymodbus_client.py; `target` is {"--port", P} or {"--transport",
 // "rtu", "--device", D}. Returns one result per operation.

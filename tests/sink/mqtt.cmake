@@ -2,9 +2,11 @@ add_executable(sink_mqtt_tests
   mqtt_messages_test.cpp
   mqtt_outbox_test.cpp
   mqtt_config_test.cpp
+  ha_rules_test.cpp
 )
 target_link_libraries(sink_mqtt_tests PRIVATE regpoll_sink_mqtt SQLite::SQLite3 nlohmann_json::nlohmann_json
   GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_mqtt_tests PRIVATE REGPOLL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 gtest_discover_tests(sink_mqtt_tests)
 
 # Against a real mosquitto and the regpoll binary; Debian's pymodbus is the device.
@@ -23,3 +25,12 @@ target_link_libraries(sink_mqtt_write_tests PRIVATE regpoll_test_peer PahoMqttCp
 target_compile_definitions(sink_mqtt_write_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
 add_dependencies(sink_mqtt_write_tests regpoll)
 gtest_discover_tests(sink_mqtt_write_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)
+
+# Home Assistant and Domoticz read regpoll's messages as their own parsers do (defects D1-D10
+# of the conformance report): a real mosquitto, pymodbus as the device, mbpoll, jinja2.
+add_executable(sink_conformance_tests domoticz_conformance_test.cpp ha_conformance_test.cpp)
+target_link_libraries(sink_conformance_tests PRIVATE regpoll_test_peer PahoMqttCpp::paho-mqttpp3
+  nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_conformance_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
+add_dependencies(sink_conformance_tests regpoll)
+gtest_discover_tests(sink_conformance_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)

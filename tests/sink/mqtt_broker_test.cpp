@@ -66,7 +66,7 @@ TEST_F(MqttBrokerTest, EveryTopicAndPayload) {
     EXPECT_EQ(sub.payloads("regpoll/meter/voltage"), std::vector<std::string>{"230.5"});
     EXPECT_EQ(sub.payloads("regpoll/meter/power"), std::vector<std::string>{"1210.125"});
     EXPECT_EQ(sub.payloads("regpoll/meter/import_energy"), std::vector<std::string>{"1234.5"});
-    EXPECT_EQ(sub.payloads("regpoll/meter/availability"), std::vector<std::string>{"online"});
+    EXPECT_EQ(sub.payloads("regpoll/meter/availability"), (std::vector<std::string>{"online", "offline"}));
     EXPECT_EQ(sub.payloads("regpoll/status"), (std::vector<std::string>{"online", "offline"}));
     auto states = sub.payloads("regpoll/meter/state");
     ASSERT_FALSE(states.empty());
@@ -81,10 +81,12 @@ TEST_F(MqttBrokerTest, EveryTopicAndPayload) {
     auto ha = sub.payloads("homeassistant/sensor/regpoll_meter/voltage/config");
     ASSERT_EQ(ha.size(), 1U);
     EXPECT_EQ(nlohmann::json::parse(ha[0]), nlohmann::json::parse(R"({
-        "name": "Voltage", "unique_id": "regpoll_meter_voltage", "object_id": "regpoll_meter_voltage",
-        "state_topic": "regpoll/meter/state", "value_template": "{{ value_json.voltage }}",
+        "name": "Voltage", "unique_id": "regpoll_meter_voltage", "default_entity_id": "sensor.regpoll_meter_voltage",
+        "state_topic": "regpoll/meter/state",
+        "value_template": "{{ 'None' if 'voltage' not in value_json or value_json['voltage'] is none else value_json['voltage'] }}",
         "unit_of_measurement": "V", "device_class": "voltage", "state_class": "measurement",
-        "availability_topic": "regpoll/meter/availability",
+        "availability": [ { "topic": "regpoll/status" }, { "topic": "regpoll/meter/availability" } ],
+        "availability_mode": "all",
         "device": { "identifiers": ["regpoll_meter"], "name": "meter", "manufacturer": "Eastron", "model": "SDM120" },
         "origin": { "name": "regpoll", "sw_version": "0.1.0" } })"));
     std::size_t configs = 0;

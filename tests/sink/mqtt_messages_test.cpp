@@ -32,7 +32,8 @@ std::shared_ptr<const profile::SiteConfig> site() {
     d.name = "inverter";
     d.manufacturer = "Growatt";
     d.model = "MIN 3000TL-X";
-    d.points = {point("ac_power", "W", "power", "measurement"), point("energy_total", "kWh", "energy", "total"),
+    d.points = {point("ac_power", "W", "power", "measurement"),
+                point("energy_total", "kWh", "energy", "total"),
                 point("l1_voltage", "V", "voltage", "measurement")};
     d.points[1].precision = 1;
     profile::Point status = point("status", "");
@@ -47,7 +48,8 @@ std::shared_ptr<const profile::SiteConfig> site() {
     return s;
 }
 
-std::vector<poll::Sample> samples(const profile::DeviceConfig& d, std::vector<std::pair<std::size_t, Value>> values,
+std::vector<poll::Sample> samples(const profile::DeviceConfig& d,
+                                  std::vector<std::pair<std::size_t, Value>> values,
                                   std::int64_t ts = 1763632800123) {
     std::vector<poll::Sample> out;
     for (auto& [i, v] : values) {
@@ -78,10 +80,13 @@ TEST(MqttMessages, PlainTopicsStateAndAvailability) {
     EXPECT_EQ(out[2].payload, R"({"ts":1763632800123,"ac_power":1234.5,"l1_voltage":230.0})");
     // the next cycle's state carries every point's latest value
     out.clear();
-    b.samples(samples(s->devices[0], {{1, Value(5600.5)}, {3, Value(std::string("normal"))}, {4, Value(true)}},
-                      1763632860000), out);
-    EXPECT_EQ(out.back().payload,
-              R"({"ts":1763632860000,"ac_power":1234.5,"energy_total":5600.5,"l1_voltage":230.0,"status":"normal","relay":true})");
+    b.samples(samples(s->devices[0],
+                      {{1, Value(5600.5)}, {3, Value(std::string("normal"))}, {4, Value(true)}},
+                      1763632860000),
+              out);
+    EXPECT_EQ(
+        out.back().payload,
+        R"({"ts":1763632860000,"ac_power":1234.5,"energy_total":5600.5,"l1_voltage":230.0,"status":"normal","relay":true})");
     EXPECT_EQ(out[2].payload, "true");
     auto a = b.availability("inverter", false);
     EXPECT_EQ(a.topic, "regpoll/inverter/availability");
@@ -105,22 +110,29 @@ TEST(MqttMessages, DomoticzSvalueForEveryType) {
     EXPECT_EQ(upd(DomoticzType::temperature, {Value(21.25)}, {"°C"}), "0|21.25");
     EXPECT_EQ(upd(DomoticzType::voltage, {Value(230.0)}, {"V"}), "0|230");
     EXPECT_EQ(upd(DomoticzType::current, {Value(5.5)}, {"A"}), "0|5.5");
-    EXPECT_EQ(upd(DomoticzType::current3, {Value(1.0), Value(2.5), Value(3.25)}, {"A", "A", "A"}), "0|1;2.5;3.25");
+    EXPECT_EQ(upd(DomoticzType::current3, {Value(1.0), Value(2.5), Value(3.25)}, {"A", "A", "A"}),
+              "0|1;2.5;3.25");
     EXPECT_EQ(upd(DomoticzType::percentage, {Value(std::int64_t{87})}, {"%"}), "0|87");
     // kWh: POWER in W; ENERGY in Wh, converted from the point's unit
-    EXPECT_EQ(upd(DomoticzType::kwh, {Value(1234.5), Value(5600.5)}, {"W", "kWh"}), "0|1234.5;5600500");
+    EXPECT_EQ(upd(DomoticzType::kwh, {Value(1234.5), Value(5600.5)}, {"W", "kWh"}),
+              "0|1234.5;5600500");
     EXPECT_EQ(upd(DomoticzType::kwh, {Value(1.5), Value(2.0)}, {"kW", "MWh"}), "0|1500;2000000");
     // P1: six non-negative integers, Wh counters then W
-    EXPECT_EQ(upd(DomoticzType::p1, {Value(1234.5), Value(100.0), Value(10.0), Value(0.0), Value(456.7), Value(-3.0)},
+    EXPECT_EQ(upd(DomoticzType::p1,
+                  {Value(1234.5), Value(100.0), Value(10.0), Value(0.0), Value(456.7), Value(-3.0)},
                   {"kWh", "kWh", "kWh", "kWh", "W", "W"}),
               "0|1234500;100000;10000;0;457;0");
     EXPECT_EQ(upd(DomoticzType::counter, {Value(std::int64_t{123456})}, {""}), "0|123456");
+    EXPECT_EQ(upd(DomoticzType::counter, {Value(12345.602)}, {"kWh"}),
+              "0|12345602");  // D2: integer Wh
+    EXPECT_EQ(upd(DomoticzType::counter, {Value(17.6)}, {"m³"}), "0|18");
     EXPECT_EQ(upd(DomoticzType::text, {Value(std::string("normal"))}, {""}), "0|normal");
     EXPECT_EQ(upd(DomoticzType::alert, {Value(std::int64_t{3})}, {""}), "3|3");
     EXPECT_EQ(upd(DomoticzType::alert, {Value(std::int64_t{9})}, {""}), "4|9");
     EXPECT_EQ(upd(DomoticzType::switch_, {Value(true)}, {""}), "1|");
     EXPECT_EQ(upd(DomoticzType::switch_, {Value(false)}, {""}), "0|");
-    EXPECT_EQ(upd(DomoticzType::voltage, {Value(std::monostate{})}, {"V"}), "none");  // n/a: nothing sent
+    EXPECT_EQ(upd(DomoticzType::voltage, {Value(std::monostate{})}, {"V"}),
+              "none");  // n/a: nothing sent
 }
 
 TEST(MqttMessages, DomoticzMessagesOnlyWhenAMappedPointWasRead) {
@@ -141,6 +153,34 @@ TEST(MqttMessages, DomoticzMessagesOnlyWhenAMappedPointWasRead) {
     EXPECT_EQ(out[1].payload, R"({"idx":13,"nvalue":0,"svalue":"231"})");
 }
 
+// D6: on change, and again once the mapping's heartbeat has passed (in the samples' time).
+TEST(MqttMessages, DomoticzOnChangeAndHeartbeat) {
+    auto s = site();
+    MqttConfig c;
+    c.plain_topics = false;
+    c.state_topic = false;
+    DomoticzMapping volts{"inverter", 13, DomoticzType::voltage, {"l1_voltage"}, "", {}, {}};
+    volts.heartbeat = std::chrono::seconds(60);
+    DomoticzMapping once = volts;
+    once.idx = 14;
+    once.heartbeat = std::chrono::seconds(0);  // changes only
+    c.domoticz = {volts, once};
+    MessageBuilder b(c, s, "0.1.0");
+    auto sent = [&](double v, std::int64_t ts) {
+        std::vector<Message> out;
+        b.samples(samples(s->devices[0], {{2, Value(v)}}, ts), out);
+        std::string idx;
+        for (const auto& m : out) idx += nlohmann::json::parse(m.payload)["idx"].dump() + " ";
+        return idx;
+    };
+    EXPECT_EQ(sent(230.0, 0), "13 14 ");
+    EXPECT_EQ(sent(230.0, 10'000), "");
+    EXPECT_EQ(sent(230.0, 59'999), "");
+    EXPECT_EQ(sent(230.0, 60'000), "13 ");
+    EXPECT_EQ(sent(231.0, 61'000), "13 14 ");
+    EXPECT_EQ(sent(231.0, 200'000), "13 ");
+}
+
 TEST(MqttMessages, HomeAssistantDiscovery) {
     auto s = site();
     MqttConfig c;
@@ -150,19 +190,25 @@ TEST(MqttMessages, HomeAssistantDiscovery) {
     ASSERT_EQ(configs.size(), 5U);
     EXPECT_EQ(configs[1].topic, "homeassistant/sensor/regpoll_inverter/energy_total/config");
     EXPECT_TRUE(configs[1].retain);
-    EXPECT_EQ(configs[1].payload,
-              R"({"name":"Energy total","unique_id":"regpoll_inverter_energy_total","object_id":"regpoll_inverter_energy_total",)"
-              R"("state_topic":"regpoll/inverter/state","value_template":"{{ value_json.energy_total }}",)"
-              R"("unit_of_measurement":"kWh","device_class":"energy","state_class":"total","suggested_display_precision":1,)"
-              R"("availability_topic":"regpoll/inverter/availability",)"
-              R"("device":{"identifiers":["regpoll_inverter"],"name":"inverter","manufacturer":"Growatt","model":"MIN 3000TL-X"},)"
-              R"("origin":{"name":"regpoll","sw_version":"0.1.0"}})");
+    EXPECT_EQ(
+        configs[1].payload,
+        R"({"name":"Energy total","unique_id":"regpoll_inverter_energy_total",)"
+        R"("default_entity_id":"sensor.regpoll_inverter_energy_total","state_topic":"regpoll/inverter/state",)"
+        R"("value_template":"{{ 'None' if 'energy_total' not in value_json or value_json['energy_total'] is none )"
+        R"(else value_json['energy_total'] }}",)"
+        R"("unit_of_measurement":"kWh","device_class":"energy","state_class":"total","suggested_display_precision":1,)"
+        R"("availability":[{"topic":"regpoll/status"},{"topic":"regpoll/inverter/availability"}],)"
+        R"("availability_mode":"all",)"
+        R"("device":{"identifiers":["regpoll_inverter"],"name":"inverter","manufacturer":"Growatt","model":"MIN 3000TL-X"},)"
+        R"("origin":{"name":"regpoll","sw_version":"0.1.0"}})");
     auto status = nlohmann::json::parse(configs[3].payload);
     EXPECT_EQ(status["device_class"], "enum");
     EXPECT_EQ(status["options"], nlohmann::json::parse(R"(["waiting","normal","fault"])"));
     EXPECT_FALSE(status.contains("state_class"));
     EXPECT_EQ(configs[4].topic, "homeassistant/binary_sensor/regpoll_inverter/relay/config");
-    EXPECT_EQ(nlohmann::json::parse(configs[4].payload)["value_template"], "{{ 'ON' if value_json.relay else 'OFF' }}");
+    EXPECT_EQ(nlohmann::json::parse(configs[4].payload)["value_template"],
+              "{% if 'relay' not in value_json or value_json['relay'] is none %}None{% elif "
+              "value_json['relay'] %}ON{% else %}OFF{% endif %}");
     c.homeassistant = false;
     EXPECT_TRUE(MessageBuilder(c, s, "0.1.0").discovery().empty());
 }
@@ -204,13 +250,18 @@ TEST(MqttMessages, HomeAssistantSwitchNumberSelectForAllowedWritablePoints) {
     EXPECT_EQ(relay["payload_on"], "ON");
     EXPECT_EQ(relay["payload_off"], "OFF");
     EXPECT_EQ(relay["state_topic"], "regpoll/inverter/state");
-    EXPECT_EQ(relay["value_template"], "{{ 'ON' if value_json.relay else 'OFF' }}");
+    EXPECT_EQ(relay["value_template"],
+              "{% if 'relay' not in value_json or value_json['relay'] is none %}None{% elif "
+              "value_json['relay'] %}ON{% else %}OFF{% endif %}");
     EXPECT_EQ(relay["unique_id"], "regpoll_inverter_relay");
+    EXPECT_EQ(relay["entity_category"], "config");
 
     const auto& mode = by_topic.at("homeassistant/select/regpoll_inverter/status/config");
     EXPECT_EQ(mode["command_topic"], "regpoll/inverter/status/set");
     EXPECT_EQ(mode["options"], nlohmann::json::parse(R"(["waiting","normal","fault"])"));
-    EXPECT_EQ(mode["value_template"], "{{ value_json.status }}");
+    EXPECT_EQ(mode["value_template"],
+              "{{ 'None' if 'status' not in value_json or value_json['status'] is none else "
+              "value_json['status'] }}");
 
     const auto& limit = by_topic.at("homeassistant/number/regpoll_inverter/power_limit/config");
     EXPECT_EQ(limit["command_topic"], "regpoll/inverter/power_limit/set");
@@ -218,7 +269,9 @@ TEST(MqttMessages, HomeAssistantSwitchNumberSelectForAllowedWritablePoints) {
     EXPECT_EQ(limit["max"], 100.0);
     EXPECT_DOUBLE_EQ(limit["step"].get<double>(), 0.1);
     EXPECT_EQ(limit["unit_of_measurement"], "%");
-    EXPECT_EQ(limit["value_template"], "{{ value_json.power_limit }}");
+    EXPECT_EQ(limit["value_template"],
+              "{{ 'None' if 'power_limit' not in value_json or value_json['power_limit'] is none "
+              "else value_json['power_limit'] }}");
 
     // Writable in the profile but not allowed by the site: a sensor, no command topic.
     const auto& setpoint = by_topic.at("homeassistant/sensor/regpoll_inverter/setpoint/config");
@@ -244,7 +297,8 @@ TEST(MqttMessages, NumberRangeFromTheTypeWhenNoMinMax) {
     MqttConfig c;
     c.homeassistant = true;
     std::map<std::string, nlohmann::json> by_topic;
-    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery()) by_topic[m.topic] = nlohmann::json::parse(m.payload);
+    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery())
+        by_topic[m.topic] = nlohmann::json::parse(m.payload);
     const auto& n = by_topic.at("homeassistant/number/regpoll_inverter/power_limit/config");
     EXPECT_DOUBLE_EQ(n["min"].get<double>(), -3276.8);
     EXPECT_DOUBLE_EQ(n["max"].get<double>(), 3276.7);
@@ -258,7 +312,8 @@ TEST(MqttMessages, CommandTopics) {
     c.base_topic = "home/pv";
     MessageBuilder b(c, writable_site(), "0.1.0");
     EXPECT_EQ(b.command_filters(), std::vector<std::string>{"home/pv/+/+/set"});
-    EXPECT_EQ(b.command_target("home/pv/inverter/power_limit/set"), std::make_pair(std::string("inverter"), std::string("power_limit")));
+    EXPECT_EQ(b.command_target("home/pv/inverter/power_limit/set"),
+              std::make_pair(std::string("inverter"), std::string("power_limit")));
     EXPECT_FALSE(b.command_target("home/pv/inverter/power_limit"));
     EXPECT_FALSE(b.command_target("home/pv/inverter/set"));
     EXPECT_FALSE(b.command_target("home/pv/a/b/c/set"));
@@ -285,16 +340,22 @@ TEST(MqttMessages, DomoticzSwitchSelectorSetpointInAndOut) {
     c.plain_topics = false;
     c.state_topic = false;
     DomoticzMapping sw{"inverter", 20, DomoticzType::switch_, {"relay"}, "", {}, {}};
-    DomoticzMapping sel{"inverter", 21, DomoticzType::selector, {"status"}, "", {0, 1, 3}, {"waiting", "normal", "fault"}};
+    DomoticzMapping sel{"inverter", 21,        DomoticzType::selector,        {"status"},
+                        "",         {0, 1, 3}, {"waiting", "normal", "fault"}};
     DomoticzMapping sp{"inverter", 22, DomoticzType::setpoint, {"setpoint"}, "", {}, {}};
     DomoticzMapping volts{"inverter", 23, DomoticzType::voltage, {"l1_voltage"}, "", {}, {}};
     c.domoticz = {sw, sel, sp, volts};
     MessageBuilder b(c, s, "0.1.0");
-    EXPECT_EQ(b.command_filters(), (std::vector<std::string>{"regpoll/+/+/set", "domoticz/out"}));
+    EXPECT_EQ(b.command_filters(),
+              (std::vector<std::string>{"regpoll/+/+/set", "domoticz/out", "domoticz/out/#"}));
+    EXPECT_TRUE(b.is_domoticz_out("domoticz/out/20"));
+    EXPECT_TRUE(b.is_domoticz_out("domoticz/out/House/Kitchen"));
+    EXPECT_FALSE(b.is_domoticz_out("domoticz/outside"));
 
     std::string why;
     // Before regpoll published anything, every change is a command.
-    auto cmd = b.domoticz_command(R"({"idx":20,"nvalue":1,"svalue1":"0","dtype":"Light/Switch"})", why);
+    auto cmd =
+        b.domoticz_command(R"({"idx":20,"nvalue":1,"svalue1":"0","dtype":"Light/Switch"})", why);
     ASSERT_TRUE(cmd);
     EXPECT_EQ(cmd->device, "inverter");
     EXPECT_EQ(cmd->point, "relay");
@@ -303,15 +364,33 @@ TEST(MqttMessages, DomoticzSwitchSelectorSetpointInAndOut) {
 
     const auto& d = s->devices[0];
     std::vector<Message> out;
-    b.samples(samples(d, {{4, Value(true)}, {3, Value(std::string("fault"))}, {6, Value(21.5)}, {2, Value(230.0)}}), out);
+    b.samples(samples(d, {{4, Value(true)},
+                          {3, Value(std::string("fault"))},
+                          {6, Value(21.5)},
+                          {2, Value(230.0)}}),
+              out);
     ASSERT_EQ(out.size(), 4U);
     EXPECT_EQ(out[0].payload, R"({"idx":20,"nvalue":1,"svalue":""})");
-    EXPECT_EQ(out[1].payload, R"({"command":"switchlight","idx":21,"switchcmd":"Set Level","level":20})");
+    EXPECT_EQ(out[1].payload,
+              R"({"command":"switchlight","idx":21,"switchcmd":"Set Level","level":20})");
     EXPECT_EQ(out[2].payload, R"({"idx":22,"nvalue":0,"svalue":"21.5"})");
 
-    // Domoticz echoes what regpoll sent: ignored.
+    // Domoticz echoes what regpoll sent (with Prevent Loop off): the point has it already.
     EXPECT_FALSE(b.domoticz_command(R"({"idx":20,"nvalue":1})", why));
-    EXPECT_EQ(why, "idx 20: the echo of regpoll's own update");
+    EXPECT_EQ(why, "idx 20: point relay already has that value");
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":20,"nvalue":4})", why));  // group on
+    // D1: while a write of the point is on its way, the same value is someone's command.
+    b.write_started("inverter", "relay");
+    cmd = b.domoticz_command(R"({"idx":20,"nvalue":1})", why);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->payload, "1");
+    b.write_finished("inverter", "relay");
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":20,"nvalue":1})", why));
+    cmd = b.domoticz_command(R"({"idx":20,"nvalue":3})", why);  // group off
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->payload, "0");
+    EXPECT_FALSE(b.domoticz_command(R"({"idx":20,"nvalue":2})", why));
+    EXPECT_EQ(why, "idx 20: nvalue 2 is not off (0, 3) or on (1, 4)");
     EXPECT_FALSE(b.domoticz_command(R"({"idx":21,"nvalue":2,"svalue1":"20"})", why));
     EXPECT_FALSE(b.domoticz_command(R"({"idx":22,"nvalue":0,"svalue1":"21.50"})", why));
     // A user's change is a command.

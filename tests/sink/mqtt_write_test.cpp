@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mbpoll.hpp"
 #include "mosquitto.hpp"
 #include "mqtt_subscriber.hpp"
 #include "peer_process.hpp"
@@ -91,16 +92,7 @@ protected:
 
     // The device's holding registers 0..69 and coil 0, read by mbpoll.
     std::map<int, int> registers(const std::string& table = "4", int count = 70) {
-        auto r = run_command({"mbpoll", "-m", "tcp", "-p", std::to_string(peer_->ready_port()), "-a", "1", "-t", table,
-                              "-r", "0", "-0", "-c", std::to_string(count), "-1", "127.0.0.1"},
-                             10s);
-        std::map<int, int> out;
-        static const std::regex line(R"(\[(\d+)\]:\s+(-?\d+))");
-        for (std::sregex_iterator it(r.out.begin(), r.out.end(), line), end; it != end; ++it) {
-            out[std::stoi((*it)[1])] = std::stoi((*it)[2]);
-        }
-        EXPECT_EQ(out.size(), static_cast<std::size_t>(count)) << r.out << r.err;
-        return out;
+        return mbpoll_read(peer_->ready_port(), table, count);
     }
     int coil0() { return registers("0", 1)[0]; }
 
@@ -251,7 +243,8 @@ TEST_F(MqttWriteTest, DomoticzSwitchSelectorAndSetpoint) {
                   "regpoll/plc/setpoint/result"),
               json::parse(R"({"ok":true,"value":23.5})"));
     EXPECT_EQ(registers()[21], 0x41BC);  // 23.5f = 0x41BC0000
-    // The read-back goes to Domoticz; its echo on domoticz/out is not written again.
+    // The read-back goes to Domoticz; its echo on domoticz/out (Prevent Loop off) asks for the
+    // value the point has, and is not written again.
     sub.collect(3s, [&](const std::vector<Received>&) {
         return seen_after(sub, from, "domoticz/in", R"({"idx":22,"nvalue":0,"svalue":"23.5"})");
     });
@@ -283,7 +276,8 @@ TEST_F(MqttWriteTest, HomeAssistantSwitchNumberSelect) {
     const auto& relay = configs.at("homeassistant/switch/regpoll_plc/relay/config");
     EXPECT_EQ(relay["command_topic"], "regpoll/plc/relay/set");
     EXPECT_EQ(relay["payload_on"], "ON");
-    EXPECT_EQ(relay["value_template"], "{{ 'ON' if value_json.relay else 'OFF' }}");
+    EXPECT_EQ(relay["value_template"],
+              "{% if 'relay' not in value_json or value_json['relay'] is none %}None{% elif value_json['relay'] %}ON{% else %}OFF{% endif %}");
     const auto& limit = configs.at("homeassistant/number/regpoll_plc/power_limit/config");
     EXPECT_EQ(limit["command_topic"], "regpoll/plc/power_limit/set");
     EXPECT_EQ(limit["min"], 0.0);

@@ -1,5 +1,6 @@
 #include "poll/poller.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -61,6 +62,8 @@ struct DeviceRuntime {
     Availability availability{3, std::chrono::minutes(5)};
     DeviceCounters counters;
     HeldRegisters held;  // the newest raw values, for the gateway
+    KeptScales kept;     // scale factors read by a slower group, for the faster ones (plan kept)
+    std::vector<std::size_t> kept_points;
 };
 
 void build_requests(GroupRuntime& g) {
@@ -98,6 +101,13 @@ struct Poller::Impl {
     void on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent, std::error_code ec,
                   const modbus::Pdu& pdu);
     void finish_cycle(std::size_t d, std::size_t g);
+    void keep_scales(std::size_t d, std::size_t g);
+    static bool keeps_scales(const DeviceRuntime& dev, std::size_t g) {
+        const auto& members = dev.groups[g].plan.points;
+        return std::any_of(dev.kept_points.begin(), dev.kept_points.end(), [&](std::size_t p) {
+            return std::find(members.begin(), members.end(), p) != members.end();
+        });
+    }
     bool learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks);
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
     void transact(std::size_t d, modbus::Pdu request, transport::Handler done);
@@ -266,7 +276,15 @@ void Poller::Impl::start() {
         dev.link = links[cfg.bus];
         dev.timeout = config->bus(cfg.bus)->timeout;
         dev.availability = Availability(config->poller.offline_after, config->poller.backoff_max);
-        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits);
+        // --once has no earlier cycle to keep a scale factor from: every group reads its own.
+        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits, !options.once);
+        for (const auto& group_plan : plan.groups) {
+            for (std::size_t p : group_plan.kept) {
+                if (std::find(dev.kept_points.begin(), dev.kept_points.end(), p) == dev.kept_points.end()) {
+                    dev.kept_points.push_back(p);
+                }
+            }
+        }
         for (auto& group_plan : plan.groups) {
             GroupRuntime g;
             g.plan = std::move(group_plan);
@@ -274,8 +292,10 @@ void Poller::Impl::start() {
             dev.groups.push_back(std::move(g));
         }
         for (std::size_t g = 0; g < dev.groups.size(); ++g) {
-            const auto offset = options.once ? Duration::zero()
-                                             : start_offset(d, devices.size(), dev.groups[g].plan.interval);
+            // A group that reads scale factors for faster ones starts with the fastest (and,
+            // at the same instant, before it: Schedule puts the slower group first).
+            const auto spread = keeps_scales(dev, g) ? dev.groups.front().plan.interval : dev.groups[g].plan.interval;
+            const auto offset = options.once ? Duration::zero() : start_offset(d, devices.size(), spread);
             schedule.add({now + offset, d, g});
             ++once_remaining;
         }
@@ -397,8 +417,10 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         }
     }
 
+    if (!dev.kept_points.empty()) keep_scales(d, g);
     samples.clear();
-    auto errors = decode_group(dev.config->points, group.plan, group.finished, unix_ms(), dev.config->name, samples);
+    auto errors = decode_group(dev.config->points, group.plan, group.finished, unix_ms(), dev.config->name, samples,
+                               &dev.kept);
     for (const auto& e : errors) {
         spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
     }
@@ -434,6 +456,28 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
             return;
         }
         schedule.add({SteadyClock::now() + dev.availability.poll_delay(Duration::zero()), d, g});
+        arm();
+    }
+}
+
+// A scale factor this group read for faster groups is kept for them. One it could not read
+// is tried again at the fastest group's pace (at least 1 s), not a day later.
+void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
+    auto& dev = devices[d];
+    auto& group = dev.groups[g];
+    bool missing = false;
+    for (std::size_t p : dev.kept_points) {
+        const auto& members = group.plan.points;
+        if (std::find(members.begin(), members.end(), p) == members.end()) continue;
+        if (auto regs = point_registers(dev.config->points, group.plan, group.finished, p)) {
+            dev.kept[p].assign(regs->begin(), regs->end());
+        } else {
+            missing = true;
+        }
+    }
+    if (missing && !options.once && !stopped) {
+        const auto pace = std::max(Duration(dev.groups.front().plan.interval), Duration(std::chrono::seconds(1)));
+        schedule.add({SteadyClock::now() + dev.availability.poll_delay(pace), d, g});
         arm();
     }
 }

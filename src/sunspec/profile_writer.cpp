@@ -156,9 +156,9 @@ Json point_json(const DiscoveredModel& m, const PlacedPoint& p, const ModelNames
     add_nan(j, *p.def, options.acc_zero_missing);
     add_units(j, *p.def);
     add_symbols(j, *p.def);
-    if (m.id == 1 && p.def->type == PointType::string && !options.identity_interval.empty()) {
-        j["interval"] = options.identity_interval;
-    }
+    const bool identity = m.id == 1 && p.def->type == PointType::string;
+    const bool static_sf = p.def->type == PointType::sunssf && p.def->has(PointDef::is_static);
+    if ((identity || static_sf) && !options.static_interval.empty()) j["interval"] = options.static_interval;
     j["description"] = "SunSpec model " + std::to_string(m.id) + " " + p.path + " (" +
                        std::string(point_type_name(p.def->type)) + ")";
     return j;

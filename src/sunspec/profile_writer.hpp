@@ -16,7 +16,9 @@ namespace regpoll::sunspec {
 struct ProfileOptions {
     bool acc_zero_missing = false;   // accumulators reading 0 mean "missing" (pysunspec2's view)
     std::set<std::uint16_t> models;  // only these model ids; empty = every known model
-    std::string identity_interval = "24h";  // identity strings change only with firmware
+    // Identity strings (model 1) and the scale factors the specification marks static change
+    // only with firmware: read at this interval; the faster points keep the scale factor.
+    std::string static_interval = "24h";
 };
 
 // The models a site device gets by default: measurements, not controls or curves.

@@ -154,5 +154,25 @@ TEST(PointDecoder, CoilsWithAMapReportTheirTexts) {
     EXPECT_EQ(bit_value(door, true), codec::Value(true));
 }
 
+TEST(PointDecoder, AScaleFactorKeptFromASlowerGroup) {
+    Fixture f;
+    f.points = {pt("power", 0, "int16"), pt("power_sf", 40, "int16")};
+    f.points[0].scale_register = "power_sf";
+    f.group.points = {0};
+    f.group.kept = {1};
+    f.group.blocks = {plan::Block{modbus::RegisterKind::holding, 0, 1, {0}}};
+    f.data = {BlockData{{1234}, {}, true}};
+    // Not read yet: no value, and a message that says why.
+    KeptScales kept;
+    auto errors = decode_group(f.points, f.group, f.data, 0, f.device, f.samples, &kept);
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors[0].message.find("has not been read yet"), std::string::npos) << errors[0].message;
+    EXPECT_TRUE(f.samples.empty());
+    kept[1] = {static_cast<std::uint16_t>(-2)};
+    errors = decode_group(f.points, f.group, f.data, 0, f.device, f.samples, &kept);
+    ASSERT_TRUE(errors.empty());
+    EXPECT_DOUBLE_EQ(std::get<double>(f.sample("power").value), 12.34);
+}
+
 }  // namespace
 }  // namespace regpoll::poll

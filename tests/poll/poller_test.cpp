@@ -166,5 +166,89 @@ TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
     EXPECT_EQ(cycles[2], (std::vector<std::string>{"p100", "p102", "p200"}));
 }
 
+// A device with w = 1234 at 100 and its scale factor `sf` at 110; the site polls w at
+// `interval` and w_sf hourly.
+struct ScaledDevice {
+    explicit ScaledDevice(std::uint16_t sf)
+        : device([sf](server::UnitTables& t) {
+              const std::uint16_t w[] = {1234};
+              const std::uint16_t f[] = {sf};
+              t.set_registers(RegisterKind::holding, 100, w);
+              t.set_registers(RegisterKind::holding, 110, f);
+          }) {}
+    std::shared_ptr<const profile::SiteConfig> config(const std::string& interval) {
+        return load_config("site.json", site(device.port(), R"("interval": ")" + interval + "\"",
+                                             R"({ "name": "w", "address": 100, "type": "int16", "scale_register": "w_sf" },
+                                                { "name": "w_sf", "address": 110, "type": "int16", "interval": "1h" })"));
+    }
+    ServerThread device;
+};
+
+// A scale factor polled at a slower interval than the point it scales (how `discover --out`
+// writes SunSpec's static scale factors) is read once, before the first cycle of the point,
+// and kept: every sample is scaled, and the device sees one read of it, not one per cycle.
+TEST(Poller, ASlowerScaleFactorIsReadOnceAndKeptForTheFasterPoints) {
+    ScaledDevice scaled_device(0xFFFF);  // -1
+    auto& device = scaled_device.device;
+    auto config = scaled_device.config("20ms");
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    int scaled = 0;
+    int sf_samples = 0;
+    sink.samples = [&](std::span<const Sample> samples) {
+        for (const auto& s : samples) {
+            if (*s.point == "w_sf") {
+                ++sf_samples;
+                EXPECT_EQ(int_value(s), -1);
+                continue;
+            }
+            ASSERT_EQ(*s.point, "w");
+            const auto* v = std::get_if<double>(&s.value);
+            ASSERT_NE(v, nullptr) << "w came without its scale factor";
+            EXPECT_DOUBLE_EQ(*v, 123.4);
+            if (++scaled == 10) {
+                done = true;
+                io.stop();
+            }
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    EXPECT_EQ(sf_samples, 1);
+    // Ten cycles of w, one read of w_sf (and perhaps an eleventh w read under way).
+    EXPECT_GE(device.requests(), 11u);
+    EXPECT_LE(device.requests(), 12u);
+}
+
+// With --once every group reads the scale factors it needs itself: there is no earlier cycle.
+TEST(Poller, OnceReadsASlowerScaleFactorWithThePoint) {
+    ScaledDevice scaled_device(2);
+    auto config = scaled_device.config("1s");
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    std::optional<double> w;
+    sink.samples = [&](std::span<const Sample> samples) {
+        for (const auto& s : samples) {
+            if (*s.point == "w") {
+                if (const auto* v = std::get_if<double>(&s.value)) w = *v;
+            }
+        }
+    };
+    PollerOptions options;
+    options.once = true;
+    options.on_done = [&](bool) {
+        done = true;
+        io.stop();
+    };
+    Poller poller(io, config, sink, options);
+    poller.start();
+    run_until(io, done);
+    ASSERT_TRUE(w.has_value());
+    EXPECT_DOUBLE_EQ(*w, 123400.0);
+}
+
 }  // namespace
 }  // namespace regpoll::poll

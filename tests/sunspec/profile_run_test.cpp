@@ -74,6 +74,13 @@ TEST(SunspecProfile, RunOnceOnTheWrittenProfileGivesTheServersValues) {
     EXPECT_NE(profile["source"].get<std::string>().find(", unit 1, base 40000"), std::string::npos);
     std::map<std::string, json> by_name;
     for (const auto& p : profile["points"]) by_name[p["name"].get<std::string>()] = p;
+    // Identity strings and the scale factors the specification marks static are read once a
+    // day (the poller keeps them for the points they scale); the others every cycle.
+    EXPECT_EQ(by_name.at("m1_sn").value("interval", ""), "24h");
+    EXPECT_EQ(by_name.at("m701_a_sf").value("interval", ""), "24h");
+    EXPECT_EQ(by_name.at("m714_dcw_sf").value("interval", ""), "24h");
+    EXPECT_FALSE(by_name.at("m103_a_sf").contains("interval"));
+    EXPECT_FALSE(by_name.at("m103_a").contains("interval"));
 
     const auto config = peer.file("site.json").string();
     std::ofstream(config)

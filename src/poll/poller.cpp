@@ -37,7 +37,13 @@ struct GroupRuntime {
     std::vector<std::error_code> errors;
     TimePoint due{};
     unsigned relearned = 0;  // --once: cycles repeated after a block was split
+    // Per block: cycles in a row in which it timed out while another block answered.
+    std::vector<unsigned> lone_timeouts;
 };
+
+// A block that times out while the device answers its other reads is split only when that
+// happens this many cycles in a row: once may be another device's late answer on the bus.
+constexpr unsigned split_after_lone_timeouts = 3;
 
 // One point's writes: one at a time, at most one per write_interval, the newest value waiting.
 struct WriteSlot {
@@ -67,6 +73,7 @@ struct DeviceRuntime {
 };
 
 void build_requests(GroupRuntime& g) {
+    g.lone_timeouts.assign(g.plan.blocks.size(), 0);
     g.requests.clear();
     for (const auto& b : g.plan.blocks) {
         g.requests.push_back(*modbus::make_read_request(modbus::read_function(b.kind), b.address, b.count));
@@ -89,6 +96,7 @@ struct Poller::Impl {
     std::map<std::string, std::shared_ptr<transport::Link>> links;
     std::vector<DeviceRuntime> devices;
     std::vector<Sample> samples;  // reused buffer
+    std::map<const transport::Link*, std::uint64_t> strays_seen;  // per bus, told so far
     std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<WriteSlot>> write_slots;  // (device, point)
     bool stopped = false;
     std::size_t once_remaining = 0;
@@ -102,6 +110,7 @@ struct Poller::Impl {
                   const modbus::Pdu& pdu);
     void finish_cycle(std::size_t d, std::size_t g);
     void keep_scales(std::size_t d, std::size_t g);
+    void notice_strays(DeviceRuntime& dev);
     static bool keeps_scales(const DeviceRuntime& dev, std::size_t g) {
         const auto& members = dev.groups[g].plan.points;
         return std::any_of(dev.kept_points.begin(), dev.kept_points.end(), [&](std::size_t p) {
@@ -402,6 +411,14 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
     // is online. (A group without reads is posted below instead: it would recurse here.)
     const bool started_next = continuous && all_ok && !group.finished.empty() && !stopped;
     if (started_next) start_cycle(d, g, SteadyClock::now());
+    notice_strays(dev);
+    for (std::size_t b = 0; b < group.lone_timeouts.size(); ++b) {
+        if (group.errors[b] != modbus::Errc::timeout) {
+            group.lone_timeouts[b] = 0;
+        } else if (ok_blocks > 0) {
+            ++group.lone_timeouts[b];
+        }
+    }
     if (!all_ok) {
         for (std::size_t b = 0; b < group.errors.size(); ++b) {
             if (group.errors[b]) {
@@ -460,6 +477,24 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
     }
 }
 
+// Replies the bus discarded for a transaction id no request had are counted on the device
+// whose cycle notices them, and said in the log at the 1st, 10th, 100th... of a bus: a
+// timeout alone would hide that the device did answer.
+void Poller::Impl::notice_strays(DeviceRuntime& dev) {
+    const auto now = dev.link->stats().stray_frames;
+    auto& seen = strays_seen[dev.link.get()];
+    if (now <= seen) return;
+    dev.counters.discarded_replies += now - seen;
+    std::uint64_t mark = 1;
+    while (mark * 10 <= now) mark *= 10;
+    if (seen < mark) {
+        spdlog::warn("bus {}: {} {} discarded: {} transaction id matched no request waiting (a late answer "
+                     "after a timeout, or a device that does not echo the transaction id)",
+                     dev.config->bus, now, now == 1 ? "reply" : "replies", now == 1 ? "its" : "their");
+    }
+    seen = now;
+}
+
 // A scale factor this group read for faster groups is kept for them. One it could not read
 // is tried again at the fastest group's pace (at least 1 s), not a day later.
 void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
@@ -483,15 +518,20 @@ void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
 }
 
 // A device that rejects a block (illegal address/function/value, or a timeout on a large
-// read while its other reads work) gets the block split; the working layout is kept.
+// read while its other reads work, split_after_lone_timeouts cycles in a row) gets the block
+// split; the working layout is kept. True when the cycle is worth repeating under --once:
+// the layout changed, or a lone timeout has not yet recurred often enough to split for.
 bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks) {
     std::vector<plan::Block> blocks;
     bool changed = false;
+    bool again = false;  // a lone timeout not yet repeated often enough to split for
     for (std::size_t b = 0; b < group.plan.blocks.size(); ++b) {
         const auto& block = group.plan.blocks[b];
         const auto ec = group.errors[b];
         const bool rejected = ec && modbus::policy_of(ec) == modbus::Policy::unsupported;
-        const bool big_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
+        const bool lone_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
+        const bool big_timeout = lone_timeout && group.lone_timeouts[b] >= split_after_lone_timeouts;
+        again = again || (lone_timeout && !big_timeout);
         if (!rejected && !big_timeout) {
             blocks.push_back(block);
             continue;
@@ -518,7 +558,7 @@ bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok
         group.plan.blocks = std::move(blocks);
         build_requests(group);
     }
-    return changed;
+    return changed || again;
 }
 
 Poller::Poller(asio::io_context& io, std::shared_ptr<const profile::SiteConfig> config, SampleSink& sink,
@@ -568,9 +608,10 @@ std::vector<std::string> Poller::take_stats_lines() {
     for (auto& dev : impl_->devices) {
         auto& c = dev.counters;
         const double avg_ms = c.requests ? static_cast<double>(c.latency_us_total) / static_cast<double>(c.requests) / 1000.0 : 0.0;
-        lines.push_back(fmt::format("device {}: {} cycles, {} requests, {} errors, {} timeouts, latency avg {:.1f} ms max {:.1f} ms, {} missed deadlines, {}",
-                                    dev.config->name, c.cycles, c.requests, c.errors, c.timeouts, avg_ms,
-                                    static_cast<double>(c.latency_us_max) / 1000.0, c.missed_deadlines,
+        lines.push_back(fmt::format("device {}: {} cycles, {} requests, {} errors, {} timeouts{}, latency avg {:.1f} ms max {:.1f} ms, {} missed deadlines, {}",
+                                    dev.config->name, c.cycles, c.requests, c.errors, c.timeouts,
+                                    c.discarded_replies ? fmt::format(" ({} stray replies discarded)", c.discarded_replies) : "",
+                                    avg_ms, static_cast<double>(c.latency_us_max) / 1000.0, c.missed_deadlines,
                                     !dev.availability.known() ? "not yet known" : dev.availability.offline() ? "offline" : "online"));
         c = DeviceCounters{};
     }
@@ -585,6 +626,7 @@ DeviceCounters Poller::totals() const {
         t.errors += dev.counters.errors;
         t.timeouts += dev.counters.timeouts;
         t.missed_deadlines += dev.counters.missed_deadlines;
+        t.discarded_replies += dev.counters.discarded_replies;
     }
     return t;
 }

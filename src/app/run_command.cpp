@@ -147,6 +147,7 @@ private:
         }
         poller_ = std::move(poller);
         if (!args_.once && !start_gateways(std::move(gateways))) return false;
+        status_.set_extra([this](nlohmann::json& status) { status_extra(status); });
         status_.polling(poller_->config());
         return true;
     }
@@ -164,12 +165,21 @@ private:
             spdlog::info("{}; listening on port {}", gateway::describe(c, poller_->config()), g->port());
             gateways_.push_back(std::move(g));
         }
-        status_.set_extra([this](nlohmann::json& status) {
-            if (gateways_.empty()) return;
+        return true;
+    }
+
+    // What the status file adds to the poller's view: the gateways, and the history's queue.
+    void status_extra(nlohmann::json& status) const {
+        if (!gateways_.empty()) {
             auto& list = status["gateways"] = nlohmann::json::array();
             for (const auto& g : gateways_) list.push_back(g->status_json());
-        });
-        return true;
+        }
+        if (history_) {
+            const auto h = history_->stats();
+            status["history"] = {{"received", h.received}, {"stored", h.stored},   {"queued", h.queued},
+                                 {"dropped", h.dropped},   {"failed_commits", h.failed_commits},
+                                 {"error", h.last_error}};
+        }
     }
 
     void stop_gateways() {

@@ -1,0 +1,88 @@
+#!/bin/bash
+# The history on a disk that fills up while `regpoll run` polls, and empties again: polling
+# goes on, the failure is said once (not per commit), rows beyond max_queue are dropped oldest
+# first and counted in the status file, writing resumes by itself when space returns, and
+# the SQLite file passes PRAGMA integrity_check.
+#
+# The disk is a 16 MiB tmpfs (room for SQLite's WAL) in a mount namespace of this test's own
+# (as root `unshare -m`, otherwise `unshare -rm`), filled with dd.
+# Usage: full_disk_test.sh REGPOLL_BINARY
+set -euo pipefail
+regpoll=$1
+python=/usr/bin/python3
+
+if [ "${FULL_DISK_INNER:-}" != 1 ]; then
+    if [ "$(id -u)" = 0 ]; then ns=(-m); else ns=(-r -m); fi
+    exec env FULL_DISK_INNER=1 unshare "${ns[@]}" bash "$0" "$@"
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+    wait 2> /dev/null || true
+    umount "$work/disk" 2> /dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*"
+    echo "--- run.log"; cat "$work/run.log" || true
+    exit 1
+}
+
+mkdir "$work/disk"
+mount -t tmpfs -o size=16m tmpfs "$work/disk" || fail "cannot mount a small tmpfs"
+
+"$regpoll" simulate --profile eastron/sdm630 --listen tcp://127.0.0.1:0 --seconds 120 \
+    > "$work/sim.out" 2> "$work/sim.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q '^READY ' "$work/sim.out" && break; sleep 0.1; done
+port=$(sed -n 's/^READY //p' "$work/sim.out" | head -1)
+[ -n "$port" ] || fail "the simulator did not start"
+
+cat > "$work/site.json" << EOF
+{ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:$port", "timeout": "1s" } ],
+  "devices": [ { "name": "meter", "bus": "lab", "profile": "eastron/sdm630", "interval": "100ms" } ],
+  "history": { "path": "$work/disk/history.db", "flush_interval": "200ms", "max_queue": 500 } }
+EOF
+"$regpoll" run -c "$work/site.json" --output none --status-file "$work/status.json" 2> "$work/run.log" &
+run_pid=$!
+pids+=("$run_pid")
+
+rows() { "$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from history").fetchone()[0])' "$work/disk/history.db"; }
+status() { "$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["history"][sys.argv[2]])' "$work/status.json" "$1"; }
+
+sleep 3
+before=$(rows)
+[ "$before" -gt 0 ] || fail "no rows before the disk filled"
+
+dd if=/dev/zero of="$work/disk/fill" bs=4k 2> /dev/null || true  # until ENOSPC
+echo "disk full after $before rows"
+sleep 7
+kill -0 "$run_pid" || fail "regpoll stopped while the disk was full"
+failed=$(status failed_commits)
+dropped=$(status dropped)
+said=$(grep -c 'history: commit of .* failed' "$work/run.log" || true)
+echo "while full: $failed failed commits, said $said times, $dropped rows dropped"
+[ "$failed" -ge 3 ] || fail "expected commits to keep failing, status says $failed"
+[ "$said" -ge 1 ] && [ "$said" -lt "$failed" ] || fail "the failure was said $said times in $failed commits"
+[ "$dropped" -gt 0 ] || fail "more rows than max_queue waited but none were dropped"
+grep -q 'rows dropped so far, oldest first' "$work/run.log" || fail "the drops were not said"
+
+rm "$work/disk/fill"
+freed_ms=$(date +%s%3N)
+sleep 4
+grep -q 'history: commits succeed again' "$work/run.log" || fail "writing did not resume"
+[ "$(status error)" = "" ] || fail "the status still shows an error"
+
+kill -TERM "$run_pid"
+wait "$run_pid" || fail "regpoll did not stop cleanly"
+after=$(rows)
+check=$("$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("pragma integrity_check").fetchone()[0])' "$work/disk/history.db")
+newest=$("$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(ts) from history").fetchone()[0])' "$work/disk/history.db")
+echo "after: $after rows, integrity_check: $check"
+[ "$check" = ok ] || fail "integrity_check: $check"
+[ "$after" -gt "$before" ] || fail "no rows were written after space returned"
+[ "$newest" -gt "$freed_ms" ] || fail "the newest row ($newest) is older than the moment space returned ($freed_ms)"
+echo "PASS"

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The history on a disk that fills up while `regpoll run` polls, and empties again: polling
-# goes on, the failure is said once (not per commit), rows beyond max_queue are dropped oldest
-# first and counted in the status file, writing resumes by itself when space returns, and
-# the SQLite file passes PRAGMA integrity_check.
+# The history and the MQTT outbox on a disk that fills up while `regpoll run` polls, and
+# empties again: polling goes on, each failure is said once (not per commit), history rows
+# beyond max_queue are dropped oldest first and counted in the status file, MQTT messages
+# wait in memory, writing resumes by itself when space returns, and the SQLite files pass
+# PRAGMA integrity_check. The broker is away all along, so every message goes to the outbox.
 #
 # The disk is a 16 MiB tmpfs (room for SQLite's WAL) in a mount namespace of this test's own
 # (as root `unshare -m`, otherwise `unshare -rm`), filled with dd.
@@ -49,13 +50,15 @@ port=$(sed -n 's/^READY //p' "$work/sim.out" | head -1)
 cat > "$work/site.json" << EOF
 { "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:$port", "timeout": "1s" } ],
   "devices": [ { "name": "meter", "bus": "lab", "profile": "eastron/sdm630", "interval": "100ms" } ],
-  "history": { "path": "$work/disk/history.db", "flush_interval": "200ms", "max_queue": 500 } }
+  "history": { "path": "$work/disk/history.db", "flush_interval": "200ms", "max_queue": 500 },
+  "mqtt": { "broker": "tcp://127.0.0.1:1", "outbox": { "path": "$work/disk/outbox.db" } } }
 EOF
 "$regpoll" run -c "$work/site.json" --output none --status-file "$work/status.json" 2> "$work/run.log" &
 run_pid=$!
 pids+=("$run_pid")
 
 rows() { "$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from history").fetchone()[0])' "$work/disk/history.db"; }
+outbox() { "$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from outbox").fetchone()[0])' "$work/disk/outbox.db"; }
 status() { "$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["history"][sys.argv[2]])' "$work/status.json" "$1"; }
 
 sleep 3
@@ -74,11 +77,18 @@ echo "while full: $failed failed commits, said $said times, $dropped rows droppe
 [ "$said" -ge 1 ] && [ "$said" -lt "$failed" ] || fail "the failure was said $said times in $failed commits"
 [ "$dropped" -gt 0 ] || fail "more rows than max_queue waited but none were dropped"
 grep -q 'rows dropped so far, oldest first' "$work/run.log" || fail "the drops were not said"
+outbox_said=$(grep -c 'MQTT: .*outbox.db.*messages wait in memory' "$work/run.log" || true)
+[ "$outbox_said" = 1 ] || fail "the outbox failure was said $outbox_said times, not once"
+outbox_full=$(outbox)
 
 rm "$work/disk/fill"
 freed_ms=$(date +%s%3N)
 sleep 4
 grep -q 'history: commits succeed again' "$work/run.log" || fail "writing did not resume"
+grep -q 'MQTT: the outbox takes messages again' "$work/run.log" || fail "the outbox did not resume"
+outbox_after=$(outbox)
+echo "outbox: $outbox_full messages while full, $outbox_after after"
+[ "$outbox_after" -gt "$outbox_full" ] || fail "no message reached the outbox after space returned"
 [ "$(status error)" = "" ] || fail "the status still shows an error"
 
 kill -TERM "$run_pid"
@@ -88,6 +98,8 @@ check=$("$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).exe
 newest=$("$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(ts) from history").fetchone()[0])' "$work/disk/history.db")
 echo "after: $after rows, integrity_check: $check"
 [ "$check" = ok ] || fail "integrity_check: $check"
+check=$("$python" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("pragma integrity_check").fetchone()[0])' "$work/disk/outbox.db")
+[ "$check" = ok ] || fail "outbox integrity_check: $check"
 [ "$after" -gt "$before" ] || fail "no rows were written after space returned"
 [ "$newest" -gt "$freed_ms" ] || fail "the newest row ($newest) is older than the moment space returned ($freed_ms)"
 echo "PASS"

@@ -152,3 +152,18 @@ struct HealthArgs {
 int run_health(const HealthArgs& args);
 
 }  // namespace regpoll::app
+
+namespace regpoll::app {
+
+// regpoll discover: SunSpec models of one or more unit ids (sunspec/chain_walker.hpp).
+struct DiscoverArgs {
+    LinkArgs link;
+    std::string units;          // "" = --unit only; "auto" = the usual SunSpec unit ids
+    std::string base = "auto";  // auto | 40000 | 50000 | 0 | any address
+    std::string out;            // write the profile of the one device found here
+    bool json = false;
+};
+
+int run_discover(const DiscoverArgs& args);
+
+}  // namespace regpoll::app

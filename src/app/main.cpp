@@ -77,6 +77,17 @@ int main(int argc, char** argv) {
     scan_cmd->add_flag("!--no-identify", scan.identify, "Skip FC43/14 device identification");
     scan_cmd->add_flag("-j,--json", scan.json, "Print one JSON object");
 
+    regpoll::app::DiscoverArgs discover;
+    auto* discover_cmd = app.add_subcommand("discover", "Find a device's SunSpec models; print them or write a profile");
+    add_link_options(discover_cmd, discover.link, "1s");
+    auto* discover_units = discover_cmd->add_option(
+        "--units", discover.units, "Unit ids to try: 1,2,126,200-204, or auto (1-3, 71, 126, 200-204, 240)");
+    discover_units->excludes(discover_cmd->get_option("--unit"));
+    discover_cmd->add_option("--base", discover.base, "Where \"SunS\" is: auto (40000, 50000, 0) or an address")
+        ->capture_default_str();
+    discover_cmd->add_option("--out", discover.out, "Write the discovered device as a regpoll profile to FILE");
+    discover_cmd->add_flag("-j,--json", discover.json, "Print the whole tree as one JSON object");
+
     regpoll::app::RunArgs run;
     auto* run_cmd = app.add_subcommand("run", "Poll every device of a site configuration");
     run_cmd->add_option("-c,--config", run.config, "Site configuration (JSON, comments allowed)")->required();
@@ -213,6 +224,7 @@ int main(int argc, char** argv) {
         return regpoll::app::run_write(write);
     }
     if (scan_cmd->parsed()) return regpoll::app::run_scan(scan);
+    if (discover_cmd->parsed()) return regpoll::app::run_discover(discover);
     if (run_cmd->parsed()) return regpoll::app::run_run(run);
     if (validate_cmd->parsed()) return regpoll::app::run_validate(validate);
     if (history_cmd->parsed()) return regpoll::app::run_history(history);

@@ -29,8 +29,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::optional<Site> load(const std::string& path) {
-    auto loaded = load_site(path);
+// `rediscover`: on SIGHUP, SunSpec devices are discovered again.
+std::optional<Site> load(const std::string& path, bool rediscover = false) {
+    auto loaded = load_site(path, rediscover);
     for (const auto& w : loaded.diagnostics.warnings()) spdlog::warn("{}", w);
     if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) spdlog::error("{}", e);
@@ -146,6 +147,7 @@ private:
         }
         poller_ = std::move(poller);
         if (!args_.once && !start_gateways(std::move(gateways))) return false;
+        status_.set_extra([this](nlohmann::json& status) { status_extra(status); });
         status_.polling(poller_->config());
         return true;
     }
@@ -163,12 +165,21 @@ private:
             spdlog::info("{}; listening on port {}", gateway::describe(c, poller_->config()), g->port());
             gateways_.push_back(std::move(g));
         }
-        status_.set_extra([this](nlohmann::json& status) {
-            if (gateways_.empty()) return;
+        return true;
+    }
+
+    // What the status file adds to the poller's view: the gateways, and the history's queue.
+    void status_extra(nlohmann::json& status) const {
+        if (!gateways_.empty()) {
             auto& list = status["gateways"] = nlohmann::json::array();
             for (const auto& g : gateways_) list.push_back(g->status_json());
-        });
-        return true;
+        }
+        if (history_) {
+            const auto h = history_->stats();
+            status["history"] = {{"received", h.received}, {"stored", h.stored},   {"queued", h.queued},
+                                 {"dropped", h.dropped},   {"failed_commits", h.failed_commits},
+                                 {"error", h.last_error}};
+        }
     }
 
     void stop_gateways() {
@@ -218,7 +229,7 @@ private:
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
         status_.reloading();
-        auto site = load(args_.config);
+        auto site = load(args_.config, true);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
             status_.polling(poller_->config(), "last reload refused, see the log");

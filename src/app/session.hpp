@@ -30,7 +30,9 @@ public:
     void set_unit(std::uint8_t unit) { unit_ = unit; }
     transport::Milliseconds timeout() const { return timeout_; }
     void set_timeout(transport::Milliseconds t) { timeout_ = t; }
-    std::string describe(std::error_code ec) const { return describe_error(ec, timeout_); }
+    std::string describe(std::error_code ec) const {
+        return describe_error(ec, timeout_, client_ ? client_->discarded_in_last() : 0);
+    }
 
 private:
     Session() = default;

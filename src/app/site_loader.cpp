@@ -1,10 +1,13 @@
 #include "app/site_loader.hpp"
 
+#include "app/sunspec_site.hpp"
+
 namespace regpoll::app {
 
-SiteLoad load_site(const std::string& path) {
+SiteLoad load_site(const std::string& path, bool rediscover) {
     SiteLoad out;
     profile::ProfileLibrary library;
+    library.set_sunspec_source(sunspec_source(rediscover));
     // Plugins load before the devices are read: decoder plugins add point types.
     std::shared_ptr<plugin::PluginSet> plugins;
     auto load_plugins = [&](const profile::Json& section, const std::string& file, profile::Diagnostics& diag)

@@ -25,6 +25,8 @@ struct SiteLoad {
     profile::Diagnostics diagnostics;
 };
 
-SiteLoad load_site(const std::string& path);
+// `rediscover`: SunSpec devices ("profile": "sunspec") are discovered again even when their
+// cached profile is current (SIGHUP).
+SiteLoad load_site(const std::string& path, bool rediscover = false);
 
 }  // namespace regpoll::app

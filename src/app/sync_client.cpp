@@ -14,6 +14,7 @@ SyncClient::~SyncClient() {
 
 Expected<modbus::Pdu> SyncClient::transact(std::uint8_t unit, modbus::Pdu request,
                                            transport::Milliseconds timeout) {
+    const auto strays_before = link_->stats().stray_frames;
     bool done = false;
     std::error_code result_ec;
     modbus::Pdu result;
@@ -26,14 +27,21 @@ Expected<modbus::Pdu> SyncClient::transact(std::uint8_t unit, modbus::Pdu reques
     io_.restart();
     while (!done && io_.run_one() > 0) {
     }
+    discarded_in_last_ = link_->stats().stray_frames - strays_before;
     if (!done) return Unexpected{modbus::make_error_code(modbus::Errc::cancelled)};
     if (result_ec) return Unexpected{result_ec};
     return result;
 }
 
-std::string describe_error(std::error_code ec, transport::Milliseconds timeout) {
+std::string describe_error(std::error_code ec, transport::Milliseconds timeout, std::uint64_t discarded) {
     if (ec == modbus::Errc::timeout) {
-        return "timeout after " + std::to_string(timeout.count()) + " ms";
+        std::string text = "timeout after " + std::to_string(timeout.count()) + " ms";
+        if (discarded > 0) {
+            text += " (" + std::to_string(discarded) + (discarded == 1 ? " reply" : " replies") +
+                    " with another transaction id discarded: a late answer, or a device that does not echo the "
+                    "transaction id)";
+        }
+        return text;
     }
     std::string text = ec.message();
     // System messages start with a capital ("Connection refused"); ours are lower case.

@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
+#include "app/sunspec_site.hpp"
 #include "common/duration.hpp"
 #include "modbus/frame_dump.hpp"
 #include "poll/point_writer.hpp"
@@ -33,6 +34,7 @@ int run_write_point(const WriteArgs& a) {
         return exit_usage;
     }
     profile::ProfileLibrary library;
+    library.set_sunspec_source(sunspec_source(false));  // SunSpec devices from their cache
     auto loaded = profile::load_site_config(a.config, library);
     if (!loaded.config) {
         for (const auto& e : loaded.diagnostics.errors()) std::cerr << e << "\n";

@@ -79,28 +79,41 @@ std::size_t DevicePlan::registers() const {
 }
 
 DevicePlan plan_device(const std::vector<profile::Point>& points, std::chrono::milliseconds device_interval,
-                       const profile::Limits& limits) {
+                       const profile::Limits& limits, bool keep_slow_scales) {
     std::map<std::chrono::milliseconds, std::vector<std::size_t>> by_interval;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        by_interval[points[i].interval.value_or(device_interval)].push_back(i);
-    }
+    auto interval_of = [&](std::size_t i) { return points[i].interval.value_or(device_interval); };
+    for (std::size_t i = 0; i < points.size(); ++i) by_interval[interval_of(i)].push_back(i);
     DevicePlan plan;
     for (auto& [interval, members] : by_interval) {
         PollGroup group;
         group.interval = interval;
         group.points = members;
-        // A point scaled by another point's value needs that point read in the same cycle.
+        // A point scaled by another point's value needs that point read in the same cycle,
+        // or, when the scale point is polled more slowly (interval 0, back to back, is the
+        // fastest of all), the value its own group read last.
         std::vector<std::size_t> reads = members;
+        std::vector<std::size_t> slow;
         for (std::size_t i : members) {
             if (points[i].scale_register.empty()) continue;
             for (std::size_t j = 0; j < points.size(); ++j) {
-                if (points[j].name == points[i].scale_register &&
-                    std::find(reads.begin(), reads.end(), j) == reads.end()) {
-                    reads.push_back(j);
-                }
+                if (points[j].name != points[i].scale_register) continue;
+                auto& into = keep_slow_scales && interval_of(j) > interval ? slow : reads;
+                if (std::find(into.begin(), into.end(), j) == into.end()) into.push_back(j);
             }
         }
         group.blocks = plan_blocks(points, reads, limits);
+        if (!slow.empty()) {
+            // Kept only where that saves requests: a scale factor inside the blocks read
+            // anyway (or bridging two of them) comes along, fresh, at no cost.
+            std::vector<std::size_t> along = reads;
+            along.insert(along.end(), slow.begin(), slow.end());
+            auto with = plan_blocks(points, along, limits);
+            if (with.size() <= group.blocks.size()) {
+                group.blocks = std::move(with);
+            } else {
+                group.kept = std::move(slow);
+            }
+        }
         plan.groups.push_back(std::move(group));
     }
     return plan;

@@ -32,6 +32,10 @@ struct PollGroup {
     std::chrono::milliseconds interval{0};
     std::vector<std::size_t> points;   // what this group emits
     std::vector<Block> blocks;         // includes scale-factor points the group needs
+    // Scale-factor points this group's points need but does not read: they belong to a
+    // slower group (a SunSpec static scale factor read once a day), and the poller decodes
+    // with the value that group read last.
+    std::vector<std::size_t> kept;
 };
 
 struct DevicePlan {
@@ -40,7 +44,10 @@ struct DevicePlan {
     std::size_t registers() const;     // registers and bits touched, per cycle of every group
 };
 
+// `keep_slow_scales`: a scale register polled at a slower interval than a point it scales is
+// read at its own interval and kept in between (false: read with every point that needs it,
+// as `run --once` must, having no earlier cycle to keep a value from).
 DevicePlan plan_device(const std::vector<profile::Point>& points, std::chrono::milliseconds device_interval,
-                       const profile::Limits& limits);
+                       const profile::Limits& limits, bool keep_slow_scales = true);
 
 }  // namespace regpoll::plan

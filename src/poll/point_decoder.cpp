@@ -1,5 +1,6 @@
 #include "poll/point_decoder.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -101,6 +102,18 @@ codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t
             return it != p.map.end() ? codec::Value(it->second) : codec::Value(std::to_string(*key));
         }
     }
+    if (!p.bits.empty()) {
+        std::optional<std::uint64_t> raw;
+        if (auto* i = std::get_if<std::int64_t>(&value)) raw = static_cast<std::uint64_t>(*i);
+        if (auto* u = std::get_if<std::uint64_t>(&value)) raw = *u;
+        if (raw) {
+            std::string names;
+            for (const auto& [bit, name] : p.bits) {
+                if (((*raw >> bit) & 1U) != 0) names += (names.empty() ? "" : ",") + name;
+            }
+            return names;
+        }
+    }
     if (scale_exponent) {
         auto d = codec::to_double(value);
         if (!d) {
@@ -112,28 +125,48 @@ codec::Value decode_point(const profile::Point& p, std::span<const std::uint16_t
     return display_value(std::move(value), p);
 }
 
+namespace {
+
+// Where a point's data is in a cycle: its block and that block's data.
+std::pair<const plan::Block*, const BlockData*> locate(const plan::PollGroup& group,
+                                                       const std::vector<BlockData>& blocks, std::size_t point) {
+    for (std::size_t b = 0; b < group.blocks.size(); ++b) {
+        for (std::size_t q : group.blocks[b].points) {
+            if (q == point) return {&group.blocks[b], &blocks[b]};
+        }
+    }
+    return {nullptr, nullptr};
+}
+
+}  // namespace
+
+std::optional<std::span<const std::uint16_t>> point_registers(const std::vector<profile::Point>& points,
+                                                              const plan::PollGroup& group,
+                                                              const std::vector<BlockData>& blocks,
+                                                              std::size_t index) {
+    auto [block, data] = locate(group, blocks, index);
+    if (!block || !data->ok) return std::nullopt;
+    const std::size_t offset = points[index].address - block->address;
+    return std::span<const std::uint16_t>(data->registers).subspan(offset, points[index].width());
+}
+
 std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points, const plan::PollGroup& group,
                                       const std::vector<BlockData>& blocks, std::int64_t ts_ms,
-                                      const std::string& device, std::vector<Sample>& out) {
+                                      const std::string& device, std::vector<Sample>& out,
+                                      const KeptScales* kept) {
     std::vector<DecodeError> errors;
-    // Where each point's data is: block index, offset.
-    auto locate = [&](std::size_t point) -> std::pair<const plan::Block*, const BlockData*> {
-        for (std::size_t b = 0; b < group.blocks.size(); ++b) {
-            for (std::size_t q : group.blocks[b].points) {
-                if (q == point) return {&group.blocks[b], &blocks[b]};
-            }
-        }
-        return {nullptr, nullptr};
-    };
     auto registers_of = [&](std::size_t point) -> std::optional<std::span<const std::uint16_t>> {
-        auto [block, data] = locate(point);
-        if (!block || !data->ok) return std::nullopt;
-        const std::size_t offset = points[point].address - block->address;
-        return std::span<const std::uint16_t>(data->registers).subspan(offset, points[point].width());
+        if (auto regs = point_registers(points, group, blocks, point)) return regs;
+        if (std::find(group.kept.begin(), group.kept.end(), point) == group.kept.end() || !kept) {
+            return std::nullopt;
+        }
+        auto it = kept->find(point);
+        if (it == kept->end()) return std::nullopt;
+        return std::span<const std::uint16_t>(it->second);
     };
     for (std::size_t index : group.points) {
         const auto& p = points[index];
-        auto [block, data] = locate(index);
+        auto [block, data] = locate(group, blocks, index);
         if (!block || !data->ok) continue;  // the read failed: no sample, never a stale value
         Sample s;
         s.ts_ms = ts_ms;
@@ -153,7 +186,10 @@ std::vector<DecodeError> decode_group(const std::vector<profile::Point>& points,
             }
             auto sf_regs = sf_index < points.size() ? registers_of(sf_index) : std::nullopt;
             if (!sf_regs) {
-                errors.push_back({index, "scale register \"" + p.scale_register + "\" was not read"});
+                const bool later = std::find(group.kept.begin(), group.kept.end(), sf_index) != group.kept.end();
+                errors.push_back({index, "scale register \"" + p.scale_register +
+                                             (later ? "\" has not been read yet (it is read at its own, slower interval)"
+                                                    : "\" was not read")});
                 continue;
             }
             Quality sf_quality;

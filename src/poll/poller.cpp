@@ -1,5 +1,6 @@
 #include "poll/poller.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -38,7 +39,13 @@ struct GroupRuntime {
     std::vector<std::error_code> errors;
     TimePoint due{};
     unsigned relearned = 0;  // --once: cycles repeated after a block was split
+    // Per block: cycles in a row in which it timed out while another block answered.
+    std::vector<unsigned> lone_timeouts;
 };
+
+// A block that times out while the device answers its other reads is split only when that
+// happens this many cycles in a row: once may be another device's late answer on the bus.
+constexpr unsigned split_after_lone_timeouts = 3;
 
 // One point's writes: one at a time, at most one per write_interval, the newest value waiting.
 struct WriteSlot {
@@ -66,9 +73,12 @@ struct DeviceRuntime {
     // Devices behind a Shine datalogger: records push, nothing is polled. Goes off when no
     // record came within the device's timeout.
     std::unique_ptr<asio::steady_timer> silence;
+    KeptScales kept;     // scale factors read by a slower group, for the faster ones (plan kept)
+    std::vector<std::size_t> kept_points;
 };
 
 void build_requests(GroupRuntime& g) {
+    g.lone_timeouts.assign(g.plan.blocks.size(), 0);
     g.requests.clear();
     for (const auto& b : g.plan.blocks) {
         g.requests.push_back(*modbus::make_read_request(modbus::read_function(b.kind), b.address, b.count));
@@ -92,6 +102,7 @@ struct Poller::Impl {
     std::map<std::string, std::shared_ptr<transport::ShineListener>> shine_listeners;
     std::vector<DeviceRuntime> devices;
     std::vector<Sample> samples;  // reused buffer
+    std::map<const transport::Link*, std::uint64_t> strays_seen;  // per bus, told so far
     std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<WriteSlot>> write_slots;  // (device, point)
     bool stopped = false;
     std::size_t once_remaining = 0;
@@ -104,6 +115,14 @@ struct Poller::Impl {
     void on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent, std::error_code ec,
                   const modbus::Pdu& pdu);
     void finish_cycle(std::size_t d, std::size_t g);
+    void keep_scales(std::size_t d, std::size_t g);
+    void notice_strays(DeviceRuntime& dev);
+    static bool keeps_scales(const DeviceRuntime& dev, std::size_t g) {
+        const auto& members = dev.groups[g].plan.points;
+        return std::any_of(dev.kept_points.begin(), dev.kept_points.end(), [&](std::size_t p) {
+            return std::find(members.begin(), members.end(), p) != members.end();
+        });
+    }
     bool learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks);
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
     void transact(std::size_t d, modbus::Pdu request, transport::Handler done);
@@ -290,7 +309,15 @@ void Poller::Impl::start() {
             arm_silence(d);
             continue;
         }
-        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits);
+        // --once has no earlier cycle to keep a scale factor from: every group reads its own.
+        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits, !options.once);
+        for (const auto& group_plan : plan.groups) {
+            for (std::size_t p : group_plan.kept) {
+                if (std::find(dev.kept_points.begin(), dev.kept_points.end(), p) == dev.kept_points.end()) {
+                    dev.kept_points.push_back(p);
+                }
+            }
+        }
         for (auto& group_plan : plan.groups) {
             GroupRuntime g;
             g.plan = std::move(group_plan);
@@ -298,11 +325,22 @@ void Poller::Impl::start() {
             dev.groups.push_back(std::move(g));
         }
         for (std::size_t g = 0; g < dev.groups.size(); ++g) {
-            const auto offset = options.once ? Duration::zero()
-                                             : start_offset(d, devices.size(), dev.groups[g].plan.interval);
+            // A group that reads scale factors for faster ones starts with the fastest (and,
+            // at the same instant, before it: Schedule puts the slower group first).
+            const auto spread = keeps_scales(dev, g) ? dev.groups.front().plan.interval : dev.groups[g].plan.interval;
+            const auto offset = options.once ? Duration::zero() : start_offset(d, devices.size(), spread);
             schedule.add({now + offset, d, g});
             ++once_remaining;
         }
+    }
+    if (options.once && once_remaining == 0 && options.on_done) {
+        // Only devices behind Shine dataloggers: they push records, --once polls nothing.
+        spdlog::warn("--once: no device here is polled (devices on shine+listen:// buses push their records; "
+                     "run without --once to receive them)");
+        boost::asio::post(io, [this] {
+            if (!stopped) options.on_done(true);
+        });
+        return;
     }
     arm();
 }
@@ -489,6 +527,14 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
     // is online. (A group without reads is posted below instead: it would recurse here.)
     const bool started_next = continuous && all_ok && !group.finished.empty() && !stopped;
     if (started_next) start_cycle(d, g, SteadyClock::now());
+    notice_strays(dev);
+    for (std::size_t b = 0; b < group.lone_timeouts.size(); ++b) {
+        if (group.errors[b] != modbus::Errc::timeout) {
+            group.lone_timeouts[b] = 0;
+        } else if (ok_blocks > 0) {
+            ++group.lone_timeouts[b];
+        }
+    }
     if (!all_ok) {
         for (std::size_t b = 0; b < group.errors.size(); ++b) {
             if (group.errors[b]) {
@@ -504,8 +550,10 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         }
     }
 
+    if (!dev.kept_points.empty()) keep_scales(d, g);
     samples.clear();
-    auto errors = decode_group(dev.config->points, group.plan, group.finished, unix_ms(), dev.config->name, samples);
+    auto errors = decode_group(dev.config->points, group.plan, group.finished, unix_ms(), dev.config->name, samples,
+                               &dev.kept);
     for (const auto& e : errors) {
         spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
     }
@@ -545,16 +593,61 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
     }
 }
 
+// Replies the bus discarded for a transaction id no request had are counted on the device
+// whose cycle notices them, and said in the log at the 1st, 10th, 100th... of a bus: a
+// timeout alone would hide that the device did answer.
+void Poller::Impl::notice_strays(DeviceRuntime& dev) {
+    const auto now = dev.link->stats().stray_frames;
+    auto& seen = strays_seen[dev.link.get()];
+    if (now <= seen) return;
+    dev.counters.discarded_replies += now - seen;
+    std::uint64_t mark = 1;
+    while (mark * 10 <= now) mark *= 10;
+    if (seen < mark) {
+        spdlog::warn("bus {}: {} {} discarded: {} transaction id matched no request waiting (a late answer "
+                     "after a timeout, or a device that does not echo the transaction id)",
+                     dev.config->bus, now, now == 1 ? "reply" : "replies", now == 1 ? "its" : "their");
+    }
+    seen = now;
+}
+
+// A scale factor this group read for faster groups is kept for them. One it could not read
+// is tried again at the fastest group's pace (at least 1 s), not a day later.
+void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
+    auto& dev = devices[d];
+    auto& group = dev.groups[g];
+    bool missing = false;
+    for (std::size_t p : dev.kept_points) {
+        const auto& members = group.plan.points;
+        if (std::find(members.begin(), members.end(), p) == members.end()) continue;
+        if (auto regs = point_registers(dev.config->points, group.plan, group.finished, p)) {
+            dev.kept[p].assign(regs->begin(), regs->end());
+        } else {
+            missing = true;
+        }
+    }
+    if (missing && !options.once && !stopped) {
+        const auto pace = std::max(Duration(dev.groups.front().plan.interval), Duration(std::chrono::seconds(1)));
+        schedule.add({SteadyClock::now() + dev.availability.poll_delay(pace), d, g});
+        arm();
+    }
+}
+
 // A device that rejects a block (illegal address/function/value, or a timeout on a large
-// read while its other reads work) gets the block split; the working layout is kept.
+// read while its other reads work, split_after_lone_timeouts cycles in a row) gets the block
+// split; the working layout is kept. True when the cycle is worth repeating under --once:
+// the layout changed, or a lone timeout has not yet recurred often enough to split for.
 bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks) {
     std::vector<plan::Block> blocks;
     bool changed = false;
+    bool again = false;  // a lone timeout not yet repeated often enough to split for
     for (std::size_t b = 0; b < group.plan.blocks.size(); ++b) {
         const auto& block = group.plan.blocks[b];
         const auto ec = group.errors[b];
         const bool rejected = ec && modbus::policy_of(ec) == modbus::Policy::unsupported;
-        const bool big_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
+        const bool lone_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
+        const bool big_timeout = lone_timeout && group.lone_timeouts[b] >= split_after_lone_timeouts;
+        again = again || (lone_timeout && !big_timeout);
         if (!rejected && !big_timeout) {
             blocks.push_back(block);
             continue;
@@ -581,7 +674,7 @@ bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok
         group.plan.blocks = std::move(blocks);
         build_requests(group);
     }
-    return changed;
+    return changed || again;
 }
 
 Poller::Poller(asio::io_context& io, std::shared_ptr<const profile::SiteConfig> config, SampleSink& sink,
@@ -635,9 +728,10 @@ std::vector<std::string> Poller::take_stats_lines() {
     for (auto& dev : impl_->devices) {
         auto& c = dev.counters;
         const double avg_ms = c.requests ? static_cast<double>(c.latency_us_total) / static_cast<double>(c.requests) / 1000.0 : 0.0;
-        lines.push_back(fmt::format("device {}: {} cycles, {} requests, {} errors, {} timeouts, latency avg {:.1f} ms max {:.1f} ms, {} missed deadlines, {}",
-                                    dev.config->name, c.cycles, c.requests, c.errors, c.timeouts, avg_ms,
-                                    static_cast<double>(c.latency_us_max) / 1000.0, c.missed_deadlines,
+        lines.push_back(fmt::format("device {}: {} cycles, {} requests, {} errors, {} timeouts{}, latency avg {:.1f} ms max {:.1f} ms, {} missed deadlines, {}",
+                                    dev.config->name, c.cycles, c.requests, c.errors, c.timeouts,
+                                    c.discarded_replies ? fmt::format(" ({} stray replies discarded)", c.discarded_replies) : "",
+                                    avg_ms, static_cast<double>(c.latency_us_max) / 1000.0, c.missed_deadlines,
                                     !dev.availability.known() ? "not yet known" : dev.availability.offline() ? "offline" : "online"));
         c = DeviceCounters{};
     }
@@ -652,6 +746,7 @@ DeviceCounters Poller::totals() const {
         t.errors += dev.counters.errors;
         t.timeouts += dev.counters.timeouts;
         t.missed_deadlines += dev.counters.missed_deadlines;
+        t.discarded_replies += dev.counters.discarded_replies;
     }
     return t;
 }

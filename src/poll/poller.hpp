@@ -25,6 +25,10 @@ struct DeviceCounters {
     std::uint64_t missed_deadlines = 0;  // cycles skipped because the last was still running
     std::uint64_t latency_us_total = 0;
     std::uint64_t latency_us_max = 0;
+    // Replies discarded on the device's bus because their transaction id matched no request
+    // in flight (a late answer, or a device that does not echo the id), noticed by this
+    // device's cycles.
+    std::uint64_t discarded_replies = 0;
 };
 
 struct PollerOptions {

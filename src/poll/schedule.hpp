@@ -32,7 +32,9 @@ public:
         TimePoint due;
         std::size_t device = 0;
         std::size_t group = 0;
-        bool operator>(const Entry& o) const { return due > o.due; }
+        // Due together: the later group (the slower: groups go fastest first) starts first,
+        // so a scale factor it keeps for the faster groups is read before they decode.
+        bool operator>(const Entry& o) const { return due > o.due || (due == o.due && group < o.group); }
     };
     void add(const Entry& e) { heap_.push(e); }
     std::optional<TimePoint> next_due() const;

@@ -29,6 +29,7 @@ struct Point {
     std::string scale_register;         // name of the point holding a power-of-ten exponent
     std::vector<std::uint64_t> nan;     // raw values (type width, after ordering) = n/a
     std::map<std::int64_t, std::string> map;  // raw value -> text
+    std::map<int, std::string> bits;          // bit number -> name: the value is the set names
     std::optional<int> precision;
     std::string unit;
     std::string device_class;

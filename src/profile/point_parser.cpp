@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* point_keys =
     "name, address, register, type, length, endianness, word_order, order, byte, bit, scale, "
-    "offset, scale_register, nan, map, precision, unit, device_class, state_class, interval, "
+    "offset, scale_register, nan, map, bits, precision, unit, device_class, state_class, interval, "
     "writable, min, max, step, write_function, description";
 
 bool valid_name(const std::string& name) {
@@ -29,6 +29,33 @@ std::string type_list(const PointTypes* types) {
 }
 
 std::size_t type_bits(codec::Type t) { return codec::register_count(t, 1) * 16; }
+
+// "bits": {"0": "GROUND_FAULT", ...}: a bit field shown as the names of its set bits.
+bool parse_bits(JsonReader& r, Point& p) {
+    const Json* bits = r.get("bits");
+    if (!bits) return true;
+    if (!bits->is_object()) {
+        r.error("bits", "expected an object of bit number → name, found " + shown(*bits));
+        return false;
+    }
+    bool ok = true;
+    for (const auto& [key, name] : bits->items()) {
+        int bit = -1;
+        try {
+            std::size_t used = 0;
+            bit = std::stoi(key, &used);
+            if (used != key.size()) bit = -1;
+        } catch (const std::exception&) {
+        }
+        if (bit < 0 || bit > 63 || !name.is_string()) {
+            r.error("bits", "entry \"" + key + "\": expected a bit number 0-63 and a name");
+            ok = false;
+            continue;
+        }
+        p.bits[bit] = name.get<std::string>();
+    }
+    return ok;
+}
 
 // A raw value given as a number or a "0x.." string.
 std::optional<std::int64_t> raw_integer(const Json& v) {
@@ -238,6 +265,7 @@ std::optional<Point> parse_point(JsonReader& r, const PointTypes* types) {
             }
         }
     }
+    if (!parse_bits(r, p)) ok = false;
     if (auto prec = r.integer("precision", 0, 15)) p.precision = static_cast<int>(*prec);
     else if (r.has("precision")) ok = false;
     p.unit = r.string("unit").value_or("");

@@ -1,6 +1,7 @@
 #pragma once
 // Device profiles: load one file, and find profiles by library name ("growatt/min-tl-x")
 // in the profile library folders.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,22 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
 // checkout it was built from).
 std::vector<std::string> default_library_dirs(const std::string& executable);
 
+// "profile": "sunspec" in a site configuration: what the discovery needs to know.
+struct SunspecRequest {
+    std::string device;
+    std::string bus_uri;
+    Milliseconds timeout{1000};
+    std::uint8_t unit = 1;
+    std::vector<std::uint16_t> models;  // empty: the measurement models
+    bool acc_zero_missing = false;
+    std::string config_file;            // where the cache goes (the state folder, else beside it)
+};
+// Discovers (or takes from its cache) the profile of a SunSpec device; null after reporting
+// why to `diag` at `file`/`json_path`.
+using SunspecSource = std::function<std::shared_ptr<const Profile>(
+    const SunspecRequest& request, Diagnostics& diag, const std::string& file,
+    const std::string& json_path)>;
+
 // Where library names are looked up, in order: $REGPOLL_DEVICES (colon-separated), the
 // folders given, then default_library_dirs() of the running binary.
 class ProfileLibrary {
@@ -43,9 +60,13 @@ public:
     // Point types of decoder plugins, for the profiles found from now on.
     void set_point_types(std::shared_ptr<const PointTypes> types) { types_ = std::move(types); }
     const PointTypes* point_types() const { return types_.get(); }
+    // How "profile": "sunspec" is resolved; without one such devices are a configuration error.
+    void set_sunspec_source(SunspecSource source) { sunspec_ = std::move(source); }
+    const SunspecSource& sunspec_source() const { return sunspec_; }
 
 private:
     std::shared_ptr<const PointTypes> types_;
+    SunspecSource sunspec_;
     std::vector<std::string> dirs_;
     std::map<std::string, std::shared_ptr<const Profile>> cache_;
 };

@@ -169,8 +169,41 @@ void parse_shine_device(JsonReader& r, DeviceConfig& dev) {
     dev.shine = std::move(s);
 }
 
+// "profile": "sunspec": "models" picks models, "acc_zero_missing" reads accumulators of 0 as
+// missing; the profile itself comes from discovery through the library's SunSpec source.
+std::shared_ptr<const Profile> sunspec_profile(JsonReader& r, const DeviceConfig& dev,
+                                               const std::vector<BusConfig>& buses,
+                                               const ProfileLibrary& library) {
+    SunspecRequest req;
+    req.device = dev.name;
+    req.unit = dev.unit;
+    req.config_file = r.file();
+    if (const Json* models = r.get("models")) {
+        if (!models->is_array()) r.error("models", "expected a list of SunSpec model ids such as [103, 160]");
+        for (std::size_t i = 0; models->is_array() && i < models->size(); ++i) {
+            const Json& m = (*models)[i];
+            if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 65534) {
+                r.error("models", "entry " + std::to_string(i) + " (" + shown(m) + ") is not a model id (1-65534)");
+                continue;
+            }
+            req.models.push_back(m.get<std::uint16_t>());
+        }
+    }
+    if (auto z = r.boolean("acc_zero_missing")) req.acc_zero_missing = *z;
+    auto bus = std::find_if(buses.begin(), buses.end(), [&](const BusConfig& b) { return b.name == dev.bus; });
+    if (bus == buses.end()) return nullptr;  // reported with the bus
+    req.bus_uri = bus->uri.to_string();
+    req.timeout = bus->timeout;
+    if (!library.sunspec_source()) {
+        r.error("profile", "\"sunspec\" needs discovery, which this command does not do");
+        return nullptr;
+    }
+    return library.sunspec_source()(req, r.diag(), r.file(), r.child_path("profile"));
+}
+
 std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::string>& bus_names,
-                                         const std::set<std::string>& shine_buses, ProfileLibrary& library,
+                                         const std::set<std::string>& shine_buses,
+                                         const std::vector<BusConfig>& buses, ProfileLibrary& library,
                                          const std::string& base_dir) {
     if (!r.is_object()) return std::nullopt;
     DeviceConfig dev;
@@ -199,7 +232,8 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
         dev.interval = *iv;
     }
     if (auto p = r.string("profile")) {
-        dev.profile = library.find(*p, base_dir, r.diag(), r.file(), r.child_path("profile"));
+        dev.profile = *p == "sunspec" ? sunspec_profile(r, dev, buses, library)
+                                      : library.find(*p, base_dir, r.diag(), r.file(), r.child_path("profile"));
         if (dev.profile) {
             dev.manufacturer = dev.profile->manufacturer;
             dev.model = dev.profile->model;
@@ -239,8 +273,13 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
         r.error_here("the device has no points");
     }
     parse_writes(r, dev);
+    if (r.string("profile").value_or("") != "sunspec") {
+        for (const char* key : {"models", "acc_zero_missing"}) {
+            if (r.has(key)) r.error(key, std::string("\"") + key + "\" goes with \"profile\": \"sunspec\"");
+        }
+    }
     std::string keys = "name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz, writes, "
-                       "write_interval";
+                       "write_interval, models, acc_zero_missing";
     if (shine_buses.count(dev.bus)) {
         parse_shine_device(r, dev);
         for (const char* key : shine_device_keys) keys += std::string(", ") + key;
@@ -363,7 +402,7 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
                 !names.insert(item["name"].get<std::string>()).second) {
                 dr.error("name", "duplicate device name \"" + item["name"].get<std::string>() + "\"");
             }
-            auto dev = parse_device(dr, bus_names, shine_buses, library, base_dir);
+            auto dev = parse_device(dr, bus_names, shine_buses, site.buses, library, base_dir);
             if (dev) site.devices.push_back(std::move(*dev));
         }
         check_shine_matches(site, diag);

@@ -41,6 +41,8 @@ void parse_points(JsonReader& dr, DeviceSpec& device, const DeviceFacts& facts) 
     }
 }
 
+}  // namespace
+
 std::size_t listener_for(const std::string& uri, const std::string& file, const std::string& path,
                          const ListenerSpec& defaults, SimConfig& config,
                          profile::Diagnostics& diag) {
@@ -59,6 +61,8 @@ std::size_t listener_for(const std::string& uri, const std::string& file, const 
     config.listeners.push_back(std::move(l));
     return config.listeners.size() - 1;
 }
+
+namespace {
 
 void parse_device(JsonReader& dr, const std::string& default_uri, const ListenerSpec& defaults,
                   SimConfig& config, profile::ProfileLibrary& library) {
@@ -150,6 +154,13 @@ void check_sim_config(const SimConfig& config, profile::Diagnostics& diag) {
                            " (give one of them another \"unit\")");
         }
     }
+    for (const auto& c : config.sunspec) {
+        if (c.listener < config.listeners.size() && !units.insert({c.listener, c.unit}).second) {
+            diag.error(config.file, c.json_path,
+                       "unit " + std::to_string(c.unit) + " is already served on " +
+                           config.listeners[c.listener].address.to_string());
+        }
+    }
 }
 
 SimConfigResult load_sim_config(const std::string& path, profile::ProfileLibrary& library) {
@@ -173,17 +184,20 @@ SimConfigResult load_sim_config(const std::string& path, profile::ProfileLibrary
         JsonReader fr(*faults, path, "/faults", diag);
         parse_faults(fr, defaults);
     }
+    parse_sunspec_chains(r, default_uri, defaults, config);
     const Json* devices = r.get("devices");
-    if (!devices || !devices->is_array() || devices->empty()) {
+    const bool any_devices = devices && devices->is_array() && !devices->empty();
+    if (devices && !devices->is_array()) {
+        r.error("devices", "expected a list of devices, found " + shown(*devices));
+    } else if (!any_devices && !r.has("sunspec")) {
         r.error_here(devices ? "\"devices\" must be a non-empty list"
-                             : "the configuration needs \"devices\"");
-    } else {
-        for (std::size_t i = 0; i < devices->size(); ++i) {
-            JsonReader dr((*devices)[i], path, "/devices/" + std::to_string(i), diag);
-            if (dr.is_object()) parse_device(dr, default_uri, defaults, config, library);
-        }
+                             : "the configuration needs \"devices\" (or \"sunspec\")");
     }
-    r.reject_unknown("listen, refresh, seed, faults, devices");
+    for (std::size_t i = 0; any_devices && i < devices->size(); ++i) {
+        JsonReader dr((*devices)[i], path, "/devices/" + std::to_string(i), diag);
+        if (dr.is_object()) parse_device(dr, default_uri, defaults, config, library);
+    }
+    r.reject_unknown("listen, refresh, seed, faults, devices, sunspec");
     check_sim_config(config, diag);
     if (diag.ok()) result.config = std::move(config);
     return result;

@@ -17,7 +17,8 @@
 //         "faults": { "delay": "20ms", "jitter": "5ms", "drop_rate": 0.01,
 //                     "corrupt_rate": 0, "exception_rate": 0, "exception_code": 6,
 //                     "disconnect_rate": 0, "max_registers": 45, "single_connection": true } }
-//     ]
+//     ],
+//     "sunspec": [ { "preset": "fronius" } ]  // SunSpec chains (sim/sunspec_chains.hpp)
 //   }
 // Faults belong to a listener (one server answers for every unit on it): a device's
 // "faults" are its listener's, on top of the top-level ones; two devices on one listener
@@ -37,6 +38,7 @@
 #include "sim/default_generator.hpp"
 #include "sim/generator_spec.hpp"
 #include "sim/listen_address.hpp"
+#include "sim/sunspec_chains.hpp"
 
 namespace regpoll::sim {
 
@@ -62,6 +64,7 @@ struct SimConfig {
     std::string file;  // empty when built from the command line
     std::vector<ListenerSpec> listeners;
     std::vector<DeviceSpec> devices;
+    std::vector<SunspecChainSpec> sunspec;  // chains served as they are ("sunspec")
     std::chrono::milliseconds refresh{1000};
     std::uint64_t seed = 1;
 };
@@ -74,6 +77,12 @@ struct SimConfigResult {
 inline constexpr const char* default_listen = "tcp://127.0.0.1:5020";
 
 SimConfigResult load_sim_config(const std::string& path, profile::ProfileLibrary& library);
+
+// The listener serving `uri` (made on first use, with `defaults`' faults); an index past
+// the end after reporting a bad URI at `file`/`path`.
+std::size_t listener_for(const std::string& uri, const std::string& file, const std::string& path,
+                         const ListenerSpec& defaults, SimConfig& config,
+                         profile::Diagnostics& diag);
 
 // A "faults" object on top of what `listener` has.
 void parse_faults(profile::JsonReader& reader, ListenerSpec& listener);

@@ -228,6 +228,11 @@ std::vector<std::string> Simulation::prepare() {
             std::make_unique<SimDevice>(spec, s.options.zone, s.config.seed * 1000003 + i));
         s.devices.back()->attach(s.tables[spec.listener]->add_unit(spec.unit));
     }
+    // SunSpec chains hold still: their registers are written once, and a client's writes stick.
+    for (const auto& chain : s.config.sunspec) {
+        s.tables[chain.listener]->add_unit(chain.unit).set_registers(
+            modbus::RegisterKind::holding, chain.base, chain.registers);
+    }
     return s.refresh();
 }
 
@@ -275,6 +280,12 @@ std::vector<std::string> Simulation::plan() const {
                         " on " + l.address.to_string() + ": " + std::to_string(d.points().size()) +
                         " points");
         for (auto& line : d.plan()) lines.push_back("  " + line);
+    }
+    for (const auto& c : s.config.sunspec) {
+        lines.push_back("SunSpec chain (" + c.description + ") unit " + std::to_string(c.unit) +
+                        " on " + s.config.listeners[c.listener].address.to_string() + ": " +
+                        std::to_string(c.registers.size()) + " registers from " +
+                        std::to_string(c.base));
     }
     return lines;
 }

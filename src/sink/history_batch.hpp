@@ -72,6 +72,14 @@ class RowBatch {
         text_.clear();
     }
     void reserve(std::size_t rows) { rows_.reserve(rows); }
+    // Removes the first `n` rows (the oldest), and the text only they used.
+    void drop_front(std::size_t n) {
+        if (n >= rows_.size()) return clear();
+        RowBatch rest;
+        rest.reserve(rows_.size() - n);
+        for (std::size_t i = n; i < rows_.size(); ++i) rest.add(rows_[i].series, rows_[i].ts, value(rows_[i]));
+        *this = std::move(rest);
+    }
     std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Row) + text_.capacity(); }
 
   private:

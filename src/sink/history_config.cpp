@@ -149,8 +149,9 @@ std::optional<HistoryConfig> parse_history_config(const profile::Json& section,
     }
     if (auto q = r.integer("queue_warning", 1000, 1'000'000'000))
         config.queue_warning = static_cast<std::size_t>(*q);
+    if (auto q = r.integer("max_queue", 100, 1'000'000'000)) config.max_queue = static_cast<std::size_t>(*q);
     parse_rules(r, config);
-    r.reject_unknown("path, retention, flush_interval, rollups, synchronous, queue_warning, rules");
+    r.reject_unknown("path, retention, flush_interval, rollups, synchronous, queue_warning, max_queue, rules");
     if (config.rollup_retention.count() > 0 &&
         config.retention.count() > config.rollup_retention.count()) {
         diag.warning(config_path, "/history/rollups/retention",

@@ -42,6 +42,9 @@ struct HistoryConfig {
     Milliseconds rollup_retention{0};   // 0 = forever
     Synchronous synchronous = Synchronous::normal;
     std::size_t queue_warning = 1'000'000;  // queued samples that make the writer warn
+    // Rows held in memory while commits fail (a full or read-only disk); past it the oldest
+    // are dropped, counted. ~24 bytes a row plus text.
+    std::size_t max_queue = 2'000'000;
     std::vector<HistoryRule> rules;
 
     // The first rule matching device/point, or null when every sample is stored.

@@ -32,6 +32,7 @@ std::string format_history_stats(const HistoryStats& s) {
                        " commits, queue " + std::to_string(s.queued) + " (max " +
                        std::to_string(s.queued_max) + ")";
     if (s.failed_commits > 0) line += ", " + std::to_string(s.failed_commits) + " failed commits";
+    if (s.dropped > 0) line += ", " + std::to_string(s.dropped) + " rows dropped (oldest first)";
     if (!s.last_error.empty()) line += " (now failing: " + s.last_error + ")";
     if (s.retention_deleted > 0)
         line += ", retention deleted " + std::to_string(s.retention_deleted);
@@ -181,9 +182,10 @@ bool HistoryWriter::commit() {
     } catch (const std::exception& e) {
         std::lock_guard lock(mutex_);
         ++stats_.failed_commits;
-        if (stats_.last_error != e.what() || stats_.failed_commits % 10 == 1) {
-            spdlog::error("history: commit of {} rows failed, retrying (nothing is dropped): {}",
-                          pending_.size(), e.what());
+        if (stats_.last_error != e.what()) {  // once, not per retry
+            spdlog::error("history: commit of {} rows failed: {}; retrying with back-off, rows wait in memory "
+                          "(up to max_queue {}, then the oldest are dropped)",
+                          pending_.size(), e.what(), config_.max_queue);
         }
         stats_.last_error = e.what();
         return false;
@@ -206,6 +208,24 @@ bool HistoryWriter::commit() {
     pending_rollups_.clear();
     pending_samples_ = 0;
     return true;
+}
+
+// While commits fail the pending rows are bounded: past max_queue the oldest tenth goes.
+void HistoryWriter::bound_pending() {
+    if (pending_.size() <= config_.max_queue) return;
+    const std::size_t keep = config_.max_queue - config_.max_queue / 10;
+    const std::size_t drop = pending_.size() - keep;
+    pending_.drop_front(drop);
+    std::lock_guard lock(mutex_);
+    const auto before = stats_.dropped;
+    stats_.dropped += drop;
+    std::uint64_t mark = 1;
+    while (mark * 10 <= stats_.dropped) mark *= 10;
+    if (before < mark) {
+        spdlog::warn("history: {} rows dropped so far, oldest first: commits keep failing ({}) and {} rows "
+                     "(max_queue) wait in memory",
+                     stats_.dropped, stats_.last_error, keep);
+    }
 }
 
 void HistoryWriter::run_retention(Clock::time_point budget_end) {
@@ -252,6 +272,7 @@ void HistoryWriter::run() {
         absorb(intake);
         bool ok = true;
         if (pending_samples_ > 0) ok = commit();
+        if (!ok) bound_pending();
         const auto now = Clock::now();
         if (ok) {
             retry_delay_ = Milliseconds{0};

@@ -3,11 +3,12 @@
 // in-memory queue; a writer thread commits the queue once per flush interval in one
 // transaction, applies the storage rules, merges rollups and runs retention in small steps.
 //
-// Queue policy: history rows are never dropped and the poll loop never waits on the disk,
-// so the only bound is memory. Past `queue_warning` queued samples (and at every doubling)
-// the writer logs a warning with what it is waiting for; a failing commit is retried with
-// back-off, never discarded. Only stop() gives up, after its timeout, and says how many
-// samples it could not write.
+// Queue policy: the poll loop never waits on the disk. Past `queue_warning` queued samples
+// (and at every doubling) the writer logs a warning with what it is waiting for; a failing
+// commit (a full or read-only disk) is said once and retried with back-off. While it fails,
+// rows wait in memory up to `max_queue`; past that the oldest are dropped, counted in the
+// stats and the log (at the 1st, 10th, 100th...). stop() gives up after its timeout and says
+// how many samples it could not write.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -47,6 +48,7 @@ struct HistoryStats {
     std::uint64_t rollups_deleted = 0;  // by the rollups' own retention
     std::size_t queued = 0;             // samples waiting now (not yet committed)
     std::size_t queued_max = 0;         // the high-water mark
+    std::uint64_t dropped = 0;          // rows dropped, oldest first, past max_queue
     std::string last_error;             // of the last failed commit, empty once one succeeds
 };
 
@@ -127,6 +129,7 @@ class HistoryWriter final : public poll::SampleSink {
     bool take(Intake& intake, std::chrono::steady_clock::time_point deadline);
     void absorb(Intake& intake);
     bool commit();
+    void bound_pending();
     void run_retention(std::chrono::steady_clock::time_point budget_end);
     void warn_queue_locked(std::size_t queued);
     std::int64_t now_ms() const;

@@ -56,22 +56,34 @@ void Outbox::exec(const char* sql) {
 std::size_t Outbox::append(std::span<const Message> messages) {
     if (messages.empty()) return 0;
     exec("BEGIN");
-    {
-        Statement insert(db_, "INSERT INTO outbox (topic, payload, qos, retain, class) VALUES (?, ?, ?, ?, ?)");
-        for (const auto& m : messages) {
-            sqlite3_bind_text(insert.get(), 1, m.topic.data(), static_cast<int>(m.topic.size()), SQLITE_STATIC);
-            sqlite3_bind_blob(insert.get(), 2, m.payload.data(), static_cast<int>(m.payload.size()), SQLITE_STATIC);
-            sqlite3_bind_int(insert.get(), 3, m.qos);
-            sqlite3_bind_int(insert.get(), 4, m.retain ? 1 : 0);
-            sqlite3_bind_int(insert.get(), 5, static_cast<int>(m.cls));
-            sqlite3_step(insert.get());
-            sqlite3_reset(insert.get());
+    const auto before = count_;
+    const auto dropped_before = dropped_total_;
+    try {
+        {
+            Statement insert(db_, "INSERT INTO outbox (topic, payload, qos, retain, class) VALUES (?, ?, ?, ?, ?)");
+            for (const auto& m : messages) {
+                sqlite3_bind_text(insert.get(), 1, m.topic.data(), static_cast<int>(m.topic.size()), SQLITE_STATIC);
+                sqlite3_bind_blob(insert.get(), 2, m.payload.data(), static_cast<int>(m.payload.size()), SQLITE_STATIC);
+                sqlite3_bind_int(insert.get(), 3, m.qos);
+                sqlite3_bind_int(insert.get(), 4, m.retain ? 1 : 0);
+                sqlite3_bind_int(insert.get(), 5, static_cast<int>(m.cls));
+                // A full or read-only disk: nothing of this batch is kept, the caller keeps it.
+                if (sqlite3_step(insert.get()) != SQLITE_DONE) {
+                    throw std::runtime_error("MQTT outbox \"" + path_ + "\": " + sqlite3_errmsg(db_));
+                }
+                sqlite3_reset(insert.get());
+            }
         }
+        count_ += messages.size();
+        const std::size_t dropped = enforce_bound();
+        exec("COMMIT");
+        return dropped;
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        count_ = before;
+        dropped_total_ = dropped_before;
+        throw;
     }
-    count_ += messages.size();
-    const std::size_t dropped = enforce_bound();
-    exec("COMMIT");
-    return dropped;
 }
 
 std::size_t Outbox::enforce_bound() {

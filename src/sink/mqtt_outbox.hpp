@@ -28,6 +28,7 @@ public:
     Outbox& operator=(const Outbox&) = delete;
 
     // Appends in order, in one transaction; returns how many old messages the bound dropped.
+    // Throws (and keeps nothing of `messages`) when the disk refuses the write.
     std::size_t append(std::span<const Message> messages);
     // Up to `n` oldest messages with an id above `after_id`.
     std::vector<StoredMessage> oldest(std::size_t n, std::int64_t after_id = 0);

@@ -132,6 +132,9 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     void try_connect();
     void reap();
     void spill();
+    void keep_in_memory(std::vector<Message> messages, const std::string& error);
+    bool outbox_failing = false;        // publisher thread only
+    std::uint64_t lost_in_memory = 0;   // dropped while the outbox could not be written
     void send();
     void on_connected_io();
     void on_command(const std::string& topic, const std::string& payload, bool retained);
@@ -311,7 +314,17 @@ void MqttSink::Impl::spill() {
     for (auto& m : pending) to_disk.push_back(std::move(m));
     pending.clear();
     if (to_disk.empty()) return;
-    const auto n = outbox.append(to_disk);
+    std::size_t n = 0;
+    try {
+        n = outbox.append(to_disk);
+    } catch (const std::exception& e) {
+        keep_in_memory(std::move(to_disk), e.what());
+        return;
+    }
+    if (outbox_failing) {
+        outbox_failing = false;
+        on_io([](Impl&) { spdlog::info("MQTT: the outbox takes messages again"); });
+    }
     on_io([count = to_disk.size(), first = to_disk.front().topic](Impl&) {
         spdlog::debug("MQTT: {} messages to the outbox, first {}", count, first);
     });
@@ -322,6 +335,35 @@ void MqttSink::Impl::spill() {
             spdlog::warn(
                 "MQTT: the outbox is full: dropped the {} oldest plain-topic messages ({} in all)",
                 n, total);
+        });
+    }
+}
+
+// The outbox refused a write (a full or read-only disk): the messages stay in memory, in
+// order, up to memory_limit; past it the oldest go, counted. Said once per failure.
+void MqttSink::Impl::keep_in_memory(std::vector<Message> messages, const std::string& error) {
+    pending.insert(pending.begin(), std::make_move_iterator(messages.begin()), std::make_move_iterator(messages.end()));
+    std::size_t lost = 0;
+    while (pending.size() > memory_limit) {
+        pending.pop_front();
+        ++lost;
+    }
+    dropped += lost;
+    const auto lost_before = lost_in_memory;
+    lost_in_memory += lost;
+    if (!outbox_failing) {
+        outbox_failing = true;
+        on_io([error](Impl&) {
+            spdlog::error("MQTT: {}; messages wait in memory (up to {}, then the oldest are dropped)", error,
+                          memory_limit);
+        });
+    }
+    std::uint64_t mark = 1;  // said at the 1st, 10th, 100th... message lost this way
+    while (mark * 10 <= lost_in_memory) mark *= 10;
+    if (lost > 0 && lost_before < mark) {
+        on_io([total = lost_in_memory](Impl&) {
+            spdlog::warn("MQTT: the outbox cannot be written and memory is full: {} oldest messages dropped so far",
+                         total);
         });
     }
 }

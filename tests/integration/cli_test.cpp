@@ -208,5 +208,16 @@ TEST(CliTimeout, SilentDeviceTimesOutWithTheConfiguredTime) {
     EXPECT_EQ(r.err, "regpoll: timeout after 300 ms\n");
 }
 
+// From libmodbus's test suite: a reply with another transaction id used to show as a bare
+// timeout. It is still never taken for the answer, and the error says it came.
+TEST(CliWrongId, ATimeoutSaysAReplyWithAnotherTransactionIdWasDiscarded) {
+    PeerProcess device({peer_python(), "-I", source_dir() + "/tests/integration/peer/wrong_id_device.py"}, "READY ");
+    const auto uri = "tcp://127.0.0.1:" + std::to_string(device.ready_port());
+    auto r = run_command({REGPOLL_BINARY, "read", uri, "-a", "0", "-t", "300ms"}, 20s);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "regpoll: timeout after 300 ms (1 reply with another transaction id discarded: a late answer, "
+                     "or a device that does not echo the transaction id)\n");
+}
+
 }  // namespace
 }  // namespace regpoll::testing

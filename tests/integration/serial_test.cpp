@@ -124,9 +124,9 @@ TEST(SerialCliDebug, DumpsRtuAndAsciiFrames) {
 // regpoll <-> line <-> tamperer <-> device line <-> pymodbus
 class FaultyLine : public ::testing::Test {
 protected:
-    void start(std::vector<std::string> tamper, const char* framing = "rtu") {
+    void start(std::vector<std::string> tamper, const char* framing = "rtu", const char* units = "1") {
         peer_.emplace(start_modbus_peer({"--transport", framing, "--device", device_line_.b(),
-                                         "--values", values_file()}));
+                                         "--units", units, "--values", values_file()}));
         std::vector<std::string> argv{peer_python(), "-I", source_dir() + "/tests/integration/peer/line_tamperer.py",
                                       "--master", line_.b(), "--device", device_line_.a(),
                                       "--framing", framing};
@@ -179,6 +179,28 @@ TEST_F(FaultyLine, AnswerFromTheWrongUnitIsAnError) {
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_EQ(bad.err, "regpoll: response from the wrong unit\n");
     EXPECT_EQ(json_of(regpoll({"read", uri_, "-a", "0", "-j"}))["raw"][0], 1);
+}
+
+// From libmodbus's test suite: a device that does not answer identification and flushes its
+// input swallows the probe that follows. Unit 3 is there; scan must not call it absent.
+TEST_F(FaultyLine, ScanAsksAgainAfterAnIdentificationTimeout) {
+    start({"--deaf-after-identification"}, "rtu", "1,3");
+    auto r = regpoll({"scan", uri_, "--units", "1,3", "--timeout", "300ms", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["units"].size(), 2U) << r.out;
+    EXPECT_EQ(j["units"][0]["unit"], 1);
+    EXPECT_EQ(j["units"][0]["identification"], "timed out");
+    EXPECT_EQ(j["units"][1]["unit"], 3);
+    EXPECT_EQ(j["units"][1]["answer"], "ok");
+}
+
+TEST_F(FaultyLine, ScanSaysWhenIdentificationTimedOut) {
+    start({"--deaf-after-identification"}, "rtu", "1,3");
+    auto r = regpoll({"scan", uri_, "--units", "1,3", "--timeout", "300ms"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "unit 1: present (ok), identification (FC43) timed out\n"
+                     "unit 3: present (ok), identification (FC43) timed out\n");
 }
 
 }  // namespace

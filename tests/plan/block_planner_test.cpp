@@ -115,10 +115,36 @@ TEST(BlockPlanner, GroupsByIntervalAndPullsInScaleFactors) {
     ASSERT_EQ(plan.groups.size(), 2U);
     EXPECT_EQ(plan.groups[0].interval, std::chrono::seconds(10));
     EXPECT_EQ(plan.groups[0].points, (std::vector<std::size_t>{0, 2}));
-    // the 10 s group reads power_sf too, so power can be scaled in its own cycle
+    // the 10 s group reads power_sf too, so power is scaled in its own cycle: polled every
+    // minute on its own, it still costs no request here (it joins power and point 2)
+    EXPECT_TRUE(plan.groups[0].kept.empty());
     EXPECT_EQ(spans(plan.groups[0].blocks), (std::vector<Span>{{RegisterKind::holding, 0, 3}}));
     EXPECT_EQ(plan.groups[1].points, (std::vector<std::size_t>{1, 3}));
+    EXPECT_TRUE(plan.groups[1].kept.empty());
     EXPECT_EQ(plan.requests(), 3U);
+}
+
+TEST(BlockPlanner, ASlowerScaleFactorIsKeptNotReadUnlessAskedToReadIt) {
+    std::vector<Point> pts{pt(0, "int16"), pt(40, "int16"), pt(41, "int16")};
+    pts[0].name = "power";
+    pts[0].scale_register = "power_sf";
+    pts[1].name = "power_sf";
+    pts[1].interval = std::chrono::hours(24);
+    pts[2].name = "current";
+    pts[2].scale_register = "current_sf";
+    pts[2].interval = std::chrono::hours(24);
+    profile::Limits limits;
+    limits.max_gap = 10;
+    auto kept = plan_device(pts, std::chrono::seconds(10), limits);
+    ASSERT_EQ(kept.groups.size(), 2U);
+    EXPECT_EQ(spans(kept.groups[0].blocks), (std::vector<Span>{{RegisterKind::holding, 0, 1}}));
+    EXPECT_EQ(kept.groups[0].kept, (std::vector<std::size_t>{1}));
+    EXPECT_EQ(spans(kept.groups[1].blocks), (std::vector<Span>{{RegisterKind::holding, 40, 2}}));
+    // run --once: the 10 s group reads power_sf itself, in a block of its own (gap > max_gap)
+    auto once = plan_device(pts, std::chrono::seconds(10), limits, false);
+    EXPECT_TRUE(once.groups[0].kept.empty());
+    EXPECT_EQ(spans(once.groups[0].blocks),
+              (std::vector<Span>{{RegisterKind::holding, 0, 1}, {RegisterKind::holding, 40, 1}}));
 }
 
 }  // namespace

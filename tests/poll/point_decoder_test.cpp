@@ -73,6 +73,20 @@ TEST(PointDecoder, UnknownMapValueIsShownAsItsNumber) {
     EXPECT_EQ(std::get<std::string>(f.sample("status").value), "7");
 }
 
+TEST(PointDecoder, BitsShowTheNamesOfTheSetBits) {
+    Fixture f;
+    f.points = {pt("events", 0, "uint32"), pt("none", 2, "uint16"), pt("gone", 3, "uint16")};
+    f.points[0].bits = {{0, "GROUND_FAULT"}, {17, "OUTPUT_OVER_CURRENT"}, {31, "HIGH"}};
+    f.points[1].bits = {{0, "A"}};
+    f.points[2].bits = {{0, "A"}};
+    f.points[2].nan = {0xFFFF};
+    f.one_block({0x0002, 0x0001, 0x0000, 0xFFFF});
+    ASSERT_TRUE(f.run().empty());
+    EXPECT_EQ(std::get<std::string>(f.sample("events").value), "GROUND_FAULT,OUTPUT_OVER_CURRENT");
+    EXPECT_EQ(std::get<std::string>(f.sample("none").value), "");
+    EXPECT_EQ(f.sample("gone").quality, Quality::unavailable);
+}
+
 TEST(PointDecoder, SunSpecScaleFactorFromAnotherPoint) {
     Fixture f;
     f.points = {pt("power", 0, "int16"), pt("power_sf", 1, "int16")};
@@ -138,6 +152,26 @@ TEST(PointDecoder, CoilsWithAMapReportTheirTexts) {
     EXPECT_EQ(bit_value(door, false), codec::Value(std::string("0")));
     door.map.clear();
     EXPECT_EQ(bit_value(door, true), codec::Value(true));
+}
+
+TEST(PointDecoder, AScaleFactorKeptFromASlowerGroup) {
+    Fixture f;
+    f.points = {pt("power", 0, "int16"), pt("power_sf", 40, "int16")};
+    f.points[0].scale_register = "power_sf";
+    f.group.points = {0};
+    f.group.kept = {1};
+    f.group.blocks = {plan::Block{modbus::RegisterKind::holding, 0, 1, {0}}};
+    f.data = {BlockData{{1234}, {}, true}};
+    // Not read yet: no value, and a message that says why.
+    KeptScales kept;
+    auto errors = decode_group(f.points, f.group, f.data, 0, f.device, f.samples, &kept);
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors[0].message.find("has not been read yet"), std::string::npos) << errors[0].message;
+    EXPECT_TRUE(f.samples.empty());
+    kept[1] = {static_cast<std::uint16_t>(-2)};
+    errors = decode_group(f.points, f.group, f.data, 0, f.device, f.samples, &kept);
+    ASSERT_TRUE(errors.empty());
+    EXPECT_DOUBLE_EQ(std::get<double>(f.sample("power").value), 12.34);
 }
 
 }  // namespace

@@ -19,11 +19,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "profile/site_config.hpp"
+#include "picky_device.hpp"
 #include "server_thread.hpp"
 
 namespace regpoll::poll {
 namespace {
 
+using testing::PickyDevice;
 using testing::ServerThread;
 
 namespace asio = boost::asio;
@@ -164,6 +166,172 @@ TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
     EXPECT_EQ(cycles[0], (std::vector<std::string>{"p200"}));
     EXPECT_EQ(cycles[1], (std::vector<std::string>{"p100", "p102", "p200"}));
     EXPECT_EQ(cycles[2], (std::vector<std::string>{"p100", "p102", "p200"}));
+}
+
+// A device with w = 1234 at 100 and its scale factor `sf` at 110; the site polls w at
+// `interval` and w_sf hourly.
+struct ScaledDevice {
+    explicit ScaledDevice(std::uint16_t sf)
+        : device([sf](server::UnitTables& t) {
+              const std::uint16_t w[] = {1234};
+              const std::uint16_t f[] = {sf};
+              t.set_registers(RegisterKind::holding, 100, w);
+              t.set_registers(RegisterKind::holding, 110, f);
+          }) {}
+    std::shared_ptr<const profile::SiteConfig> config(const std::string& interval) {
+        return load_config("site.json", site(device.port(), R"("interval": ")" + interval + "\"",
+                                             R"({ "name": "w", "address": 100, "type": "int16", "scale_register": "w_sf" },
+                                                { "name": "w_sf", "address": 110, "type": "int16", "interval": "1h" })"));
+    }
+    ServerThread device;
+};
+
+// A scale factor polled at a slower interval than the point it scales (how `discover --out`
+// writes SunSpec's static scale factors) is read once, before the first cycle of the point,
+// and kept: every sample is scaled, and the device sees one read of it, not one per cycle.
+TEST(Poller, ASlowerScaleFactorIsReadOnceAndKeptForTheFasterPoints) {
+    ScaledDevice scaled_device(0xFFFF);  // -1
+    auto& device = scaled_device.device;
+    auto config = scaled_device.config("20ms");
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    int scaled = 0;
+    int sf_samples = 0;
+    sink.samples = [&](std::span<const Sample> samples) {
+        for (const auto& s : samples) {
+            if (*s.point == "w_sf") {
+                ++sf_samples;
+                EXPECT_EQ(int_value(s), -1);
+                continue;
+            }
+            ASSERT_EQ(*s.point, "w");
+            const auto* v = std::get_if<double>(&s.value);
+            ASSERT_NE(v, nullptr) << "w came without its scale factor";
+            EXPECT_DOUBLE_EQ(*v, 123.4);
+            if (++scaled == 10) {
+                done = true;
+                io.stop();
+            }
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    EXPECT_EQ(sf_samples, 1);
+    // Ten cycles of w, one read of w_sf (and perhaps an eleventh w read under way).
+    EXPECT_GE(device.requests(), 11u);
+    EXPECT_LE(device.requests(), 12u);
+}
+
+// With --once every group reads the scale factors it needs itself: there is no earlier cycle.
+TEST(Poller, OnceReadsASlowerScaleFactorWithThePoint) {
+    ScaledDevice scaled_device(2);
+    auto config = scaled_device.config("1s");
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    std::optional<double> w;
+    sink.samples = [&](std::span<const Sample> samples) {
+        for (const auto& s : samples) {
+            if (*s.point == "w") {
+                if (const auto* v = std::get_if<double>(&s.value)) w = *v;
+            }
+        }
+    };
+    PollerOptions options;
+    options.once = true;
+    options.on_done = [&](bool) {
+        done = true;
+        io.stop();
+    };
+    Poller poller(io, config, sink, options);
+    poller.start();
+    run_until(io, done);
+    ASSERT_TRUE(w.has_value());
+    EXPECT_DOUBLE_EQ(*w, 123400.0);
+}
+
+// Three points in two blocks (100+1 and 200+2), polled every 20 ms with a 200 ms timeout.
+std::string two_blocks_site(std::uint16_t port) {
+    return R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) +
+           R"(", "timeout": "200ms" } ],
+      "devices": [ { "name": "meter", "bus": "lab", "unit": 1, "interval": "20ms", "points": [
+        { "name": "p100", "address": 100, "type": "int16" },
+        { "name": "p200", "address": 200, "type": "int16" },
+        { "name": "p201", "address": 201, "type": "int16" } ] } ] })";
+}
+
+void fill_two_blocks(server::UnitTables& t) {
+    const std::uint16_t r100[] = {11};
+    const std::uint16_t r200[] = {22, 33};
+    t.set_registers(RegisterKind::holding, 100, r100);
+    t.set_registers(RegisterKind::holding, 200, r200);
+}
+
+// Polls until `cycles` cycles delivered p200 (or 20 s passed); the poller's stats lines.
+std::vector<std::string> poll_until_p200(std::uint16_t port, int cycles) {
+    auto config = load_config("site.json", two_blocks_site(port));
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    int seen = 0;
+    sink.samples = [&](std::span<const Sample> samples) {
+        for (const auto& s : samples) {
+            if (*s.point == "p200") EXPECT_EQ(int_value(s), 22);
+            if (*s.point == "p200" && ++seen == cycles) {
+                done = true;
+                io.stop();
+            }
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    return poller.take_stats_lines();
+}
+
+// From libmodbus's test suite: one timeout of a block while the device's other reads work
+// may be another device's late answer on the bus. The block stays whole.
+TEST(Poller, ALoneTimeoutDoesNotSplitABlock) {
+    PickyDevice device(fill_two_blocks, [](const PickyDevice::Read& r, unsigned nth) {
+        const bool first = r.address == 200 && r.count == 2 && nth == 0;  // the first read of 200+2 only
+        return first ? PickyDevice::Reply::ignore : PickyDevice::Reply::answer;
+    });
+    poll_until_p200(device.port(), 5);
+    for (const auto& r : device.reads()) {
+        EXPECT_FALSE(r.address >= 200 && r.count == 1) << "block 200+2 was split after one timeout";
+    }
+}
+
+// A block that keeps timing out while the other reads work is split (a device that cannot
+// read that many registers at once): after split_after_lone_timeouts cycles, not the first.
+TEST(Poller, ABlockThatKeepsTimingOutIsSplit) {
+    PickyDevice device(fill_two_blocks, [](const PickyDevice::Read& r, unsigned) {
+        const bool whole = r.address == 200 && r.count == 2;  // never answers a read of 200+2
+        return whole ? PickyDevice::Reply::ignore : PickyDevice::Reply::answer;
+    });
+    poll_until_p200(device.port(), 3);
+    std::size_t whole = 0;
+    bool split = false;
+    for (const auto& r : device.reads()) {
+        if (r.address == 200 && r.count == 2) ++whole;
+        if (r.address == 200 && r.count == 1) split = true;
+    }
+    EXPECT_TRUE(split);
+    EXPECT_EQ(whole, 3U);
+}
+
+// From libmodbus's test suite: a reply with another transaction id was reported only as a
+// timeout. It is discarded (never taken for the answer), counted and said.
+TEST(Poller, AReplyWithAnotherTransactionIdIsDiscardedAndCounted) {
+    PickyDevice device(fill_two_blocks, [](const PickyDevice::Read& r, unsigned nth) {
+        const bool first = r.address == 200 && nth == 0;
+        return first ? PickyDevice::Reply::wrong_id : PickyDevice::Reply::answer;
+    });
+    const auto lines = poll_until_p200(device.port(), 3);
+    ASSERT_EQ(lines.size(), 1U);
+    EXPECT_NE(lines[0].find("1 timeouts (1 stray replies discarded)"), std::string::npos) << lines[0];
 }
 
 }  // namespace

@@ -51,6 +51,20 @@ TEST(Schedule, PopsDueEntriesEarliestFirst) {
     EXPECT_EQ(s.next_due(), t0 + 3s);
 }
 
+// Groups go fastest first; one due with a faster one starts before it, so a scale factor it
+// keeps for the faster group is read first.
+TEST(Schedule, AtTheSameInstantTheSlowerGroupStartsFirst) {
+    Schedule s;
+    s.add({t0, 0, 0});
+    s.add({t0, 0, 2});
+    s.add({t0, 0, 1});
+    auto due = s.pop_due(t0);
+    ASSERT_EQ(due.size(), 3U);
+    EXPECT_EQ(due[0].group, 2U);
+    EXPECT_EQ(due[1].group, 1U);
+    EXPECT_EQ(due[2].group, 0U);
+}
+
 TEST(Availability, OfflineAfterNFailuresBackOffAndBackOnFirstSuccess) {
     Availability a(3, 60s);
     EXPECT_EQ(a.success(), Availability::Change::went_online);  // first success announces online

@@ -162,5 +162,30 @@ TEST_F(HistoryRetentionTest, RollupsHaveTheirOwnRetention) {
               (std::vector<std::string>{"2.0", "3.0"}));
 }
 
+// While commits fail, the writer drops the oldest pending rows: the rest keep their values,
+// texts included.
+TEST(RowBatchTest, DropFrontKeepsTheNewestRowsAndTheirTexts) {
+    RowBatch rows;
+    for (int i = 0; i < 6; ++i) {
+        StoredValue v;
+        if (i % 2 == 0) {
+            v.kind = StoredValue::Kind::text;
+            v.text = "t" + std::to_string(i);
+        } else {
+            v.kind = StoredValue::Kind::integer;
+            v.integer = i;
+        }
+        rows.add(static_cast<SeriesIndex>(i), 1000 + i, v);
+    }
+    rows.drop_front(3);
+    ASSERT_EQ(rows.size(), 3U);
+    EXPECT_EQ(rows.rows()[0].ts, 1003);
+    EXPECT_EQ(rows.value(rows.rows()[0]).integer, 3);
+    EXPECT_EQ(rows.value(rows.rows()[1]).text, "t4");
+    EXPECT_EQ(rows.rows()[2].series, 5U);
+    rows.drop_front(10);
+    EXPECT_TRUE(rows.empty());
+}
+
 }  // namespace
 }  // namespace regpoll::sink

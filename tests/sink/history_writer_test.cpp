@@ -186,8 +186,8 @@ TEST_F(HistoryWriterTest, ASecondSampleInTheSameMillisecondReplacesTheFirst) {
     EXPECT_EQ(db.rows("SELECT ts, value FROM history"), (std::vector<std::string>{"5|2.0"}));
 }
 
-// The poll loop never waits on the disk, and nothing is dropped while the database is
-// locked by someone else: commits fail and are retried until the lock goes.
+// The poll loop never waits on the disk, and nothing is dropped (below max_queue) while the
+// database is locked by someone else: commits fail and are retried until the lock goes.
 TEST_F(HistoryWriterTest, NothingIsDroppedWhileAnotherWriterHoldsTheLock) {
     auto config = config_at(db_);
     config.queue_warning = 1000;
@@ -222,6 +222,37 @@ TEST_F(HistoryWriterTest, NothingIsDroppedWhileAnotherWriterHoldsTheLock) {
     SqliteReader db(db_);
     EXPECT_EQ(db.count("SELECT count(*) FROM history"), 5001);
     EXPECT_EQ(db.count("SELECT sum(value) FROM history"), 5000 * 5001 / 2);
+}
+
+// Past max_queue rows waiting for a commit that keeps failing, the oldest go: memory stays
+// bounded through a long outage, and what is written afterwards is the newest.
+TEST_F(HistoryWriterTest, PastMaxQueueTheOldestRowsAreDroppedAndCounted) {
+    auto config = config_at(db_);
+    config.max_queue = 1000;
+    HistoryWriterOptions options;
+    options.busy_timeout = 10ms;
+    HistoryWriter writer(config, options);
+    sqlite3* locker = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &locker), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    std::vector<poll::Sample> s;
+    for (int i = 1; i <= 5000; ++i) s.push_back(make_.make("d", "p", i, double(i)));
+    for (std::size_t i = 0; i < s.size(); i += 100) {
+        writer.on_samples(std::span(s).subspan(i, 100));
+        std::this_thread::sleep_for(5ms);  // spread over several failed commits
+    }
+    EXPECT_FALSE(writer.flush(1500ms));
+    const auto dropped = writer.stats().dropped;
+    EXPECT_GT(dropped, 0u);
+    sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(locker);
+    ASSERT_TRUE(writer.flush(15s));
+    SqliteReader db(db_);
+    const auto stored = db.count("SELECT count(*) FROM history");
+    EXPECT_EQ(stored + static_cast<std::int64_t>(writer.stats().dropped), 5000);
+    EXPECT_EQ(db.count("SELECT max(value) FROM history"), 5000);  // the newest is kept
+    EXPECT_GT(db.count("SELECT min(value) FROM history"), 1);     // the oldest went
+    EXPECT_NE(format_history_stats(writer.stats()).find("rows dropped (oldest first)"), std::string::npos);
 }
 
 TEST_F(HistoryWriterTest, StopGivesUpAfterItsTimeoutAndSaysSo) {

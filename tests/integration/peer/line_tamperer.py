@@ -12,6 +12,10 @@ adapters do:
                       bytes) with --split-pause-ms (default 3) between them
   --fault crc|unit    spoil the first --fault-count answers (default 1): flip a CRC
                       (or LRC) bit, or change the unit id (with a valid checksum)
+  --deaf-after-identification
+                      (RTU) never pass on a device identification request (FC43), and
+                      drop the request after it too, as a device that flushes its input
+                      after a request it does not answer (libmodbus's test server)
 
 Answers are recognised by their checksum (RTU) or by CR LF (ASCII), so that a fault
 hits a whole frame. Readiness: prints "READY tamperer" on stdout once both devices
@@ -101,6 +105,7 @@ def main(argv):
     parser.add_argument("--split-pause-ms", type=float, default=3.0)
     parser.add_argument("--fault", choices=("crc", "unit"))
     parser.add_argument("--fault-count", type=int, default=1)
+    parser.add_argument("--deaf-after-identification", action="store_true")
     parser.add_argument("--seconds", type=float, default=120.0)
     args = parser.parse_args(argv)
 
@@ -112,6 +117,8 @@ def main(argv):
     sys.stdout.flush()
 
     answer = bytearray()
+    request = bytearray()
+    swallow_next = False
     faults_left = args.fault_count if args.fault else 0
     deadline = time.monotonic() + args.seconds
     while not stop and time.monotonic() < deadline:
@@ -121,9 +128,22 @@ def main(argv):
             continue
         if master in ready:
             data = os.read(master, 4096)
-            write_all(device, data)
             if args.echo:
                 write_all(master, data)
+            if args.deaf_after_identification:
+                request += data
+                if not rtu_frame_complete(request):
+                    continue
+                frame = bytes(request)
+                request.clear()
+                if frame[1] == 0x2B:
+                    swallow_next = True
+                    continue
+                if swallow_next:
+                    swallow_next = False
+                    continue
+                data = frame
+            write_all(device, data)
         if device in ready:
             answer += os.read(device, 4096)
             done = (rtu_frame_complete(answer) if args.framing == "rtu"

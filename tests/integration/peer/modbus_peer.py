@@ -121,6 +121,9 @@ itself would stop answering altogether; see PeerAsciiFramer).
 Fault injection
 ---------------
   --delay-ms N            send every reply N ms after the request arrived
+  --exception-units 126   answer every request to these unit ids with exception
+                          --exception-code (default 4, SERVER DEVICE FAILURE: an
+                          inverter asleep at night)
   --no-reply-units 3,4    never answer these unit ids (checked before anything
                           else, also for served units)
 
@@ -467,6 +470,8 @@ class PeerSettings:  # pylint: disable=too-few-public-methods
     def __init__(self, args, units):
         self.units = set(units)
         self.no_reply_units = set(args.no_reply_units)
+        self.exception_units = set(args.exception_units)
+        self.exception_code = args.exception_code
         self.unknown_unit_exception = UNKNOWN_UNIT_POLICIES[args.unknown_unit]
         self.broadcast = args.broadcast
         self.delay_s = args.delay_ms / 1000.0
@@ -481,6 +486,12 @@ class PeerHandlerMixin:
         LOG.info("request  unit=%d fc=0x%02x %s", unit, request.function_code, request)
         if unit in settings.no_reply_units:
             LOG.info("no reply: unit %d is in --no-reply-units", unit)
+            return
+        if unit in settings.exception_units:
+            response = request.doException(settings.exception_code)
+            response.transaction_id = request.transaction_id
+            response.unit_id = unit
+            self.send(response, *addr)
             return
         if unit == 0 and settings.broadcast:
             self._execute_broadcast(request)
@@ -785,6 +796,8 @@ def parse_args(argv):
     parser.add_argument("--user-app-name", default="")
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--no-reply-units", default="", help="e.g. 3,4")
+    parser.add_argument("--exception-units", default="", help="e.g. 126")
+    parser.add_argument("--exception-code", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=120.0, help="0 = no limit")
     levels = ("debug", "info", "warning", "error")
     parser.add_argument("--log-level", choices=levels, default="info")
@@ -850,6 +863,7 @@ def main(argv):
         if not units:
             raise ConfigError("--units: at least one unit id is needed")
         args.no_reply_units = parse_unit_list(args.no_reply_units, "--no-reply-units")
+        args.exception_units = parse_unit_list(args.exception_units, "--exception-units")
         size_flags = {}
         if args.size is not None:
             size_flags = {table: check_size(args.size, "--size") for table in TABLES}

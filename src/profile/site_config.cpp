@@ -127,6 +127,7 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             dev.model = dev.profile->model;
             dev.limits = dev.profile->limits;
             dev.points = dev.profile->points;
+            if (!r.has("unit") && dev.profile->limits.default_unit) dev.unit = *dev.profile->limits.default_unit;
         }
     }
     dev.json_path = r.path();

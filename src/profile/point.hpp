@@ -57,10 +57,6 @@ struct Limits {
     Milliseconds pause_after_connect{0};
     Milliseconds pause_between_requests{0};
     bool single_connection = false;
-    // Profile only (a device says "unit" itself): the unit id and TCP port the device uses
-    // out of the box. A device of the site configuration without "unit" takes default_unit.
-    std::optional<std::uint8_t> default_unit;
-    std::optional<std::uint16_t> default_port;
 };
 
 struct Profile {
@@ -70,8 +66,6 @@ struct Profile {
     std::string source;
     std::string protocol;
     std::string description;
-    std::vector<std::string> models;      // product names the profile covers
-    std::vector<std::string> transports;  // URI schemes the device speaks: tcp, rtu, ...
     Limits limits;
     std::vector<Point> points;
 };

@@ -6,6 +6,7 @@
 #include "common/env_dirs.hpp"
 
 #include "profile/point_parser.hpp"
+#include "profile/profile_metadata.hpp"
 
 // Set by src/profile/CMakeLists.txt: the installed library relative to the installed binary's
 // folder, and the build and source trees (the source library is used only by binaries that
@@ -28,63 +29,13 @@ std::vector<std::string> default_library_dirs(const std::string& executable) {
     return binary_data_dirs(executable, REGPOLL_DEVICES_FROM_BINDIR, REGPOLL_BUILD_DIR, REGPOLL_DEVICES_SOURCE_DIR);
 }
 
-const std::vector<std::string>& transport_schemes() {
-    static const std::vector<std::string> schemes{"tcp",        "rtu",        "ascii",       "rtu+tcp",
-                                                  "ascii+tcp",  "tcp+listen", "rtu+listen",  "shine+listen"};
-    return schemes;
-}
-
-namespace {
-
-// A list of non-empty, distinct strings; with `allowed`, each must be one of them.
-std::vector<std::string> string_list(JsonReader& r, const std::string& key,
-                                     const std::vector<std::string>* allowed = nullptr) {
-    std::vector<std::string> out;
-    const Json* list = r.get(key);
-    if (!list) return out;
-    if (!list->is_array() || list->empty()) {
-        r.error(key, shown(*list) + " is not a non-empty list of strings");
-        return out;
-    }
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const Json& item = (*list)[i];
-        const std::string where = key + "/" + std::to_string(i);
-        if (!item.is_string() || item.get<std::string>().empty()) {
-            r.error(where, shown(item) + " is not a non-empty string");
-            continue;
-        }
-        const auto text = item.get<std::string>();
-        if (allowed && std::find(allowed->begin(), allowed->end(), text) == allowed->end()) {
-            std::string names;
-            for (const auto& a : *allowed) names += (names.empty() ? "" : ", ") + a;
-            r.error(where, "\"" + text + "\" is not a transport (expected one of " + names + ")");
-            continue;
-        }
-        if (std::find(out.begin(), out.end(), text) != out.end()) {
-            r.error(where, "\"" + text + "\" is listed twice");
-            continue;
-        }
-        out.push_back(text);
-    }
-    return out;
-}
-
-}  // namespace
-
-Limits parse_limits(JsonReader& r, Limits base, LimitsScope scope) {
+Limits parse_limits(JsonReader& r, Limits base) {
     if (auto v = r.integer("max_registers", 1, 125)) base.max_registers = static_cast<std::uint16_t>(*v);
     if (auto v = r.integer("max_bits", 1, 2000)) base.max_bits = static_cast<std::uint16_t>(*v);
     if (auto v = r.integer("max_gap", 0, 124)) base.max_gap = static_cast<std::uint16_t>(*v);
     if (auto v = r.duration("pause_after_connect")) base.pause_after_connect = *v;
     if (auto v = r.duration("pause_between_requests")) base.pause_between_requests = *v;
     if (auto v = r.boolean("single_connection")) base.single_connection = *v;
-    if (scope == LimitsScope::profile) {
-        if (auto v = r.integer("default_unit", 0, 255)) base.default_unit = static_cast<std::uint8_t>(*v);
-        if (auto v = r.integer("default_port", 1, 65535)) base.default_port = static_cast<std::uint16_t>(*v);
-        r.reject_unknown("max_registers, max_bits, max_gap, pause_after_connect, pause_between_requests, "
-                         "single_connection, default_unit, default_port");
-        return base;
-    }
     r.reject_unknown("max_registers, max_bits, max_gap, pause_after_connect, pause_between_requests, single_connection");
     return base;
 }
@@ -104,13 +55,17 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
     profile.source = r.string("source").value_or("");
     profile.protocol = r.string("protocol").value_or("");
     profile.description = r.string("description").value_or("");
-    profile.models = string_list(r, "models");
-    profile.transports = string_list(r, "transports", &transport_schemes());
     const Json* defaults = r.get("defaults");
     if (defaults) check_point_defaults(*defaults, path, "/defaults", diag);
+    // The product metadata is checked here and read on demand (profile_metadata.hpp);
+    // default_unit and default_port are read before parse_limits, which refuses them in a
+    // device's limits.
     if (const Json* limits = r.get("limits")) {
         JsonReader lr(*limits, path, "/limits", diag);
-        profile.limits = parse_limits(lr, profile.limits, LimitsScope::profile);
+        parse_profile_metadata(r, &lr);
+        profile.limits = parse_limits(lr, profile.limits);
+    } else {
+        parse_profile_metadata(r, nullptr);
     }
     const Json* points = r.get("points");
     if (!points || !points->is_array() || points->empty()) {

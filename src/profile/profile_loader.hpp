@@ -14,14 +14,8 @@
 
 namespace regpoll::profile {
 
-// Where a "limits" object stands: profiles may also say default_unit and default_port.
-enum class LimitsScope { profile, device };
-
 // Parses a "limits" object (profiles and devices share it) on top of `base`.
-Limits parse_limits(JsonReader& reader, Limits base, LimitsScope scope = LimitsScope::device);
-
-// The URI schemes a profile's "transports" may name.
-const std::vector<std::string>& transport_schemes();
+Limits parse_limits(JsonReader& reader, Limits base);
 
 // `types`: decoder plugins' point types the profile may use besides the codec's.
 std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, const PointTypes* types = nullptr);

@@ -7,6 +7,7 @@
 
 #include "plan/block_planner.hpp"
 #include "profile/profile_loader.hpp"
+#include "profile/profile_metadata.hpp"
 #include "profile/site_config.hpp"
 
 namespace regpoll::profile {
@@ -99,12 +100,17 @@ TEST(ShippedProfiles, HuaweiSun2000SaysWhichModelsItDoesNotFit) {
 // profile's default unit, one with "unit" keeps its own.
 TEST(ShippedProfiles, MetadataAndTheDefaultUnit) {
     Diagnostics diag;
-    auto sma = load_profile(std::string(REGPOLL_SOURCE_DIR) + "/devices/sma/sunny-boy.json", diag);
+    auto sma = load_profile_metadata(std::string(REGPOLL_SOURCE_DIR) + "/devices/sma/sunny-boy.json", diag);
     ASSERT_TRUE(sma);
     EXPECT_EQ(sma->models, (std::vector<std::string>{"Sunny Boy", "Sunny Tripower"}));
     EXPECT_EQ(sma->transports, (std::vector<std::string>{"tcp"}));
-    EXPECT_EQ(sma->limits.default_unit, std::optional<std::uint8_t>(3));
-    EXPECT_EQ(sma->limits.default_port, std::optional<std::uint16_t>(502));
+    EXPECT_EQ(sma->default_unit, std::optional<std::uint8_t>(3));
+    EXPECT_EQ(sma->default_port, std::optional<std::uint16_t>(502));
+    auto meter = load_profile_metadata(std::string(REGPOLL_SOURCE_DIR) + "/devices/eastron/sdm630.json", diag);
+    ASSERT_TRUE(meter);
+    EXPECT_TRUE(meter->models.empty());
+    EXPECT_FALSE(meter->default_unit);
+    EXPECT_TRUE(diag.ok());
 
     const auto dir = fs::temp_directory_path() / ("regpoll-default-unit-" + std::to_string(::getpid()));
     fs::create_directories(dir);

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
+#include "app/probe_command.hpp"
 #include "app/session.hpp"
 
 namespace {
@@ -43,6 +44,15 @@ int main(int argc, char** argv) {
     read_cmd->add_option("-l,--length", read.length, "Registers per string value")->capture_default_str();
     read_cmd->add_option("--byte", read.byte, "int8/uint8: high or low byte")->capture_default_str();
     read_cmd->add_flag("-j,--json", read.json, "Print one JSON object");
+
+    regpoll::app::ProbeArgs probe;
+    auto* probe_cmd = app.add_subcommand("probe", "Read registers once and show every type and order side by side");
+    add_link_options(probe_cmd, probe.link, "1s");
+    probe_cmd->add_option("-r,--register", probe.register_kind, "Register table: holding or input")
+        ->capture_default_str();
+    probe_cmd->add_option("-a,--address", probe.address, "0-based protocol address")->required();
+    probe_cmd->add_option("-c,--count", probe.count, "Registers to read (1-125)")->capture_default_str();
+    probe_cmd->add_flag("-j,--json", probe.json, "Print one JSON object");
 
     regpoll::app::WriteArgs write;
     auto* write_cmd = app.add_subcommand("write", "Encode values and write them (to an address, or to a point of a site config with -c)");
@@ -199,6 +209,7 @@ int main(int argc, char** argv) {
     }
 
     if (read_cmd->parsed()) return regpoll::app::run_read(read);
+    if (probe_cmd->parsed()) return regpoll::app::run_probe(probe);
     if (write_cmd->parsed()) {
         // Positionals fill "uri" first: with -c there is none, so it holds the value.
         if (!write.config.empty()) {

@@ -6,6 +6,7 @@
 #include "common/env_dirs.hpp"
 
 #include "profile/point_parser.hpp"
+#include "profile/profile_metadata.hpp"
 
 // Set by src/profile/CMakeLists.txt: the installed library relative to the installed binary's
 // folder, and the build and source trees (the source library is used only by binaries that
@@ -56,9 +57,15 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
     profile.description = r.string("description").value_or("");
     const Json* defaults = r.get("defaults");
     if (defaults) check_point_defaults(*defaults, path, "/defaults", diag);
+    // The product metadata is checked here and read on demand (profile_metadata.hpp);
+    // default_unit and default_port are read before parse_limits, which refuses them in a
+    // device's limits.
     if (const Json* limits = r.get("limits")) {
         JsonReader lr(*limits, path, "/limits", diag);
+        parse_profile_metadata(r, &lr);
         profile.limits = parse_limits(lr, profile.limits);
+    } else {
+        parse_profile_metadata(r, nullptr);
     }
     const Json* points = r.get("points");
     if (!points || !points->is_array() || points->empty()) {
@@ -70,7 +77,7 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
             if (auto p = parse_point(pr, types)) profile.points.push_back(std::move(*p));
         }
     }
-    r.reject_unknown("manufacturer, model, source, protocol, description, defaults, limits, points");
+    r.reject_unknown("manufacturer, model, models, source, protocol, description, transports, defaults, limits, points");
     check_points(profile.points, path, diag);
     if (diag.errors().size() != errors_before) return std::nullopt;
     return profile;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "profile/point_parser.hpp"
+#include "profile/profile_metadata.hpp"
 
 namespace regpoll::profile {
 namespace {
@@ -239,6 +240,11 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             dev.model = dev.profile->model;
             dev.limits = dev.profile->limits;
             dev.points = dev.profile->points;
+            if (!r.has("unit")) {
+                // The profile was loaded and checked just now, so its metadata reads.
+                if (auto meta = load_profile_metadata(dev.profile->file, r.diag()); meta && meta->default_unit)
+                    dev.unit = *meta->default_unit;
+            }
         }
     }
     dev.json_path = r.path();

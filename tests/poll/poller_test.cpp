@@ -278,8 +278,9 @@ std::vector<std::string> poll_until_p200(std::uint16_t port, int cycles) {
     int seen = 0;
     sink.samples = [&](std::span<const Sample> samples) {
         for (const auto& s : samples) {
-            if (*s.point == "p200") EXPECT_EQ(int_value(s), 22);
-            if (*s.point == "p200" && ++seen == cycles) {
+            if (*s.point != "p200") continue;
+            EXPECT_EQ(int_value(s), 22);
+            if (++seen == cycles) {
                 done = true;
                 io.stop();
             }

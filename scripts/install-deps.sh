@@ -25,10 +25,12 @@ build_pkgs=(
 # docker-compose: Debian 12's Compose (1.29), to check docker/compose.yml against it.
 # systemd: systemd-analyze, to verify the unit (install.systemd_unit skips without it).
 # python3-jinja2: renders our Home Assistant templates as Home Assistant does (sink tests).
+# prometheus: promtool checks /metrics (tests/integration/web_test.cpp); curl asks the web API.
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pymodbus python3-serial python3-paho-mqtt python3-yaml python3-jinja2 mbpoll socat libmodbus-dev
   mosquitto mosquitto-clients clang libclang-rt-14-dev docker-compose systemd
+  prometheus curl
 )
 # The shared libraries bin/regpoll links (tests/install checks this list against the binary),
 # and CA certificates for ssl:// brokers.

@@ -74,6 +74,7 @@ struct RunArgs {
     std::string output = "log";  // jsonl | log | none
     std::string log_level = "info";
     std::string status_file;  // "": $RUNTIME_DIRECTORY/status.json under systemd, else none
+    std::string http;         // "127.0.0.1:8080": serve the web API there ("http" section's listen)
 };
 
 struct ValidateArgs {

@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--once", run.once, "Poll every device once and exit (0 when all answered)");
     run_cmd->add_option("--output", run.output, "Samples to stdout: jsonl, log, table (live, for a terminal) or none")->capture_default_str();
     run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")->capture_default_str();
+    run_cmd->add_option("--http", run.http,
+                        "Serve the API, /healthz and /metrics on ADDR (127.0.0.1:8080); overrides "
+                        "the configuration's http listen")
+        ->type_name("ADDR");
     // -- health and status file (installation: systemd, Docker) --
     run_cmd->add_option("--status-file", run.status_file,
                         "Keep a status file for 'regpoll health' (default under systemd: "

@@ -19,10 +19,14 @@
 #include "app/site_loader.hpp"
 #include "plugin/plugin_sink.hpp"
 #include "app/status_reporter.hpp"
+#include "app/status_file.hpp"
 #include "gateway/gateway.hpp"
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
+#include "web/api.hpp"
+#include "web/http_server.hpp"
+#include "web/live_state.hpp"
 
 namespace regpoll::app {
 namespace {
@@ -91,6 +95,13 @@ private:
         fanout_ = std::make_unique<Fanout>();
         fanout_->add(&output_);
         fanout_->add(&status_.tracker());
+        if (!args_.once && site.http && !live_) {
+            live_ = std::make_unique<web::LiveState>(io_, board_, REGPOLL_VERSION_STRING, args_.config);
+            http_ = std::move(site.http);
+        } else if (live_ && site.http.has_value() != http_.has_value()) {
+            spdlog::warn("{}: /http: changes to the web server apply at the next start", args_.config);
+        }
+        if (live_) fanout_->add(live_.get());
         if (site.mqtt) {
             try {
                 mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
@@ -148,6 +159,10 @@ private:
         poller_ = std::move(poller);
         if (!args_.once && !start_gateways(std::move(gateways))) return false;
         status_.set_extra([this](nlohmann::json& status) { status_extra(status); });
+        if (live_) {
+            live_->attach(*poller_);
+            if (!web_ && !start_web()) return false;
+        }
         status_.polling(poller_->config());
         return true;
     }
@@ -188,6 +203,28 @@ private:
             g->stop();
         }
         gateways_.clear();
+    }
+
+    // --- the web server: API, /healthz, /metrics; on its own thread, fed views by live_ ---
+    bool start_web() {
+        web::ApiOptions options;
+        options.board = &board_;
+        options.auth = http_->auth;
+        options.metric_values = http_->metric_values;
+        if (history_) options.history_path = history_->config().path;
+        options.judge = [](const nlohmann::json& status, std::int64_t now_ms) {
+            // regpoll health's verdict with its default --max-age.
+            const auto verdict = judge_status(status, now_ms, std::chrono::seconds(60));
+            return web::HealthAnswer{verdict.healthy, verdict.reason};
+        };
+        auto api = std::make_shared<const web::Api>(std::move(options));
+        web_ = std::make_unique<web::HttpServer>([api](const web::HttpRequest& r) { return api->handle(r); });
+        if (auto ec = web_->start(http_->host, http_->port)) {
+            spdlog::error("{}: /http/listen: cannot listen on {}: {}", args_.config, http_->listen, ec.message());
+            return false;
+        }
+        spdlog::info("{}; listening on {}:{}", web::describe(*http_), http_->host, web_->port());
+        return true;
     }
 
     // --- plugin sinks: opened at every start (and reload), each behind its own queue ---
@@ -263,6 +300,7 @@ private:
 
     void shutdown() {
         status_.stopping();
+        if (live_) live_->stopping();
         stop_gateways();
         if (poller_) poller_->stop();
         signals_.cancel();
@@ -307,6 +345,10 @@ private:
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
     std::vector<std::unique_ptr<gateway::Gateway>> gateways_;  // after poller_: they refer to it
+    std::optional<web::HttpConfig> http_;  // as at start: a reload does not move the server
+    web::SiteViewBoard board_;
+    std::unique_ptr<web::LiveState> live_;   // after poller_: it reads its figures
+    std::unique_ptr<web::HttpServer> web_;  // last: stopped first, while board_ still exists
     int exit_code_ = exit_ok;
 };
 
@@ -362,6 +404,17 @@ int run_run(const RunArgs& a) {
     if (!site) {
         print_error("the configuration has errors (listed above); nothing started");
         return exit_usage;
+    }
+    if (!a.http.empty()) {
+        if (!site->http) site->http.emplace();
+        if (auto why = web::set_listen(*site->http, a.http); !why.empty()) {
+            print_error("--http: " + why);
+            return exit_usage;
+        }
+        if (auto why = web::check_exposure(*site->http); !why.empty()) {
+            print_error("--http: " + why + " in the configuration's \"http\" section");
+            return exit_usage;
+        }
     }
     Runner runner(a, *sink,
                   a.status_file.empty() ? default_status_file_for_run() : a.status_file);

@@ -22,6 +22,7 @@ SiteLoad load_site(const std::string& path, bool rediscover) {
     site.plugins = std::move(plugins);
     site.mqtt = sink::parse_mqtt_config(*loaded.config, out.diagnostics);
     site.gateways = gateway::parse_gateway_config(*loaded.config, out.diagnostics);
+    site.http = web::parse_http_config(*loaded.config, out.diagnostics);
     if (!loaded.config->history.is_null()) {
         site.history = sink::parse_history_config(loaded.config->history, path, out.diagnostics);
         if (site.history) {

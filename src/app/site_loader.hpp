@@ -9,6 +9,7 @@
 #include "profile/site_config.hpp"
 #include "sink/history_config.hpp"
 #include "sink/mqtt_config.hpp"
+#include "web/http_config.hpp"
 
 namespace regpoll::app {
 
@@ -18,6 +19,7 @@ struct Site {
     std::optional<sink::HistoryConfig> history;
     std::shared_ptr<const plugin::PluginSet> plugins;  // loaded; sinks are opened by `run`
     std::vector<gateway::GatewayConfig> gateways;
+    std::optional<web::HttpConfig> http;
 };
 
 struct SiteLoad {

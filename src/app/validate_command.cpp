@@ -40,6 +40,7 @@ int run_validate(const ValidateArgs& a) {
                                std::to_string(dev.write_interval.count()) + " ms)");
     }
     for (const auto& g : loaded.site->gateways) report.lines.push_back(gateway::describe(g, *loaded.site->config));
+    if (const auto& h = loaded.site->http) report.lines.push_back(web::describe(*h));
     if (loaded.site->plugins) {
         // Loaded and checked; sinks are only opened by `regpoll run` (opening has effects).
         for (const auto& line : loaded.site->plugins->summary()) report.lines.push_back(line);

@@ -69,6 +69,7 @@ struct DeviceRuntime {
     std::vector<GroupRuntime> groups;
     Availability availability{3, std::chrono::minutes(5)};
     DeviceCounters counters;
+    RequestMetrics metrics;
     HeldRegisters held;  // the newest raw values, for the gateway
     // Devices behind a Shine datalogger: records push, nothing is polled. Goes off when no
     // record came within the device's timeout.
@@ -456,10 +457,12 @@ void Poller::Impl::start_cycle(std::size_t d, std::size_t g, TimePoint due) {
         // Fixed rate: the next slot is on the grid, whatever this cycle costs.
         auto next = next_deadline(due, dev.availability.poll_delay(interval), SteadyClock::now());
         dev.counters.missed_deadlines += next.missed;
+        dev.metrics.missed_deadlines += next.missed;
         schedule.add({next.at, d, g});
     }
     if (group.busy) {  // the previous cycle is still waiting on a slow bus: skip this one
         ++dev.counters.missed_deadlines;
+        ++dev.metrics.missed_deadlines;
         return;
     }
     group.busy = true;
@@ -501,6 +504,7 @@ void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, SteadyC
         if (!ec) dev.held.absorb(request, pdu, SteadyClock::now());
     }
     data.ok = !ec;
+    dev.metrics.record(std::chrono::microseconds(latency), ec, unix_ms());
     if (ec) {
         group.errors[b] = ec;
         ++dev.counters.errors;
@@ -719,6 +723,10 @@ const HeldRegisters& Poller::held(std::size_t device) const {
 
 bool Poller::offline(std::size_t device) const {
     return impl_->devices.at(device).availability.offline();
+}
+
+const RequestMetrics& Poller::metrics(std::size_t device) const {
+    return impl_->devices.at(device).metrics;
 }
 
 const profile::SiteConfig& Poller::config() const { return *impl_->config; }

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "poll/held_registers.hpp"
+#include "poll/request_metrics.hpp"
 #include "poll/sample.hpp"
 #include "poll/write_request.hpp"
 #include "profile/site_config.hpp"
@@ -64,6 +65,8 @@ public:
     const HeldRegisters& held(std::size_t device) const;
     // Failed enough cycles in a row to be backed off.
     bool offline(std::size_t device) const;
+    // Figures since start() that never reset (for /metrics).
+    const RequestMetrics& metrics(std::size_t device) const;
 
     const profile::SiteConfig& config() const;
     // One line per device: counters since the last call (and resets them).

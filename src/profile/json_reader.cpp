@@ -195,4 +195,17 @@ void JsonReader::reject_unknown(const std::string& expected_keys) {
     }
 }
 
+std::string read_secret_file(const std::string& path, JsonReader& r, const std::string& key) {
+    std::ifstream in(path);
+    if (!in) {
+        r.error(key, "cannot read \"" + path + "\"");
+        return {};
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
 }  // namespace regpoll::profile

@@ -22,6 +22,12 @@ std::optional<Json> load_json_file(const std::string& path, Diagnostics& diag);
 std::string shown(const Json& value);
 const char* json_type_name(const Json& value);
 
+class JsonReader;
+
+// What a secret's file (a password) holds, trailing line breaks removed; an error
+// under `key` of `r` (and "") when the file cannot be read.
+std::string read_secret_file(const std::string& path, JsonReader& r, const std::string& key);
+
 class JsonReader {
 public:
     JsonReader(const Json& object, std::string file, std::string path, Diagnostics& diag);

@@ -416,7 +416,8 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
     if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
     if (const Json* history = r.get("history")) site.history = *history;
     if (const Json* gateway = r.get("gateway")) site.gateway = *gateway;
-    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway");
+    if (const Json* http = r.get("http")) site.http = *http;
+    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway, http");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

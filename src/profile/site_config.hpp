@@ -76,6 +76,7 @@ struct SiteConfig {
     Json history;  // the "history" section
     Json plugins;  // the "plugins" section, checked by the plugin loader
     Json gateway;  // the "gateway" section, checked by gateway::parse_gateway_config
+    Json http;     // the "http" section, checked by web::parse_http_config
 
     const BusConfig* bus(const std::string& name) const;
     const DeviceConfig* device(const std::string& name) const;

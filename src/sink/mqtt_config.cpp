@@ -43,19 +43,6 @@ const std::vector<TypeInfo>& type_table() {
     return table;
 }
 
-std::string read_secret_file(const std::string& path, JsonReader& r, const std::string& key) {
-    std::ifstream in(path);
-    if (!in) {
-        r.error(key, "cannot read \"" + path + "\"");
-        return {};
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string s = text.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-}
-
 // A selector's levels 0, 10, 20, … stand for the point's raw values: "levels" lists them,
 // or else the point's map does, in order.
 void parse_levels(JsonReader& r, const profile::DeviceConfig& dev, DomoticzMapping& m) {

@@ -1,0 +1,181 @@
+#include "web/http_server.hpp"
+
+#include <optional>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace regpoll::web {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// What is read from a client after its connection is closed for writing: enough that an
+// oversized request's rest never turns our answer into a reset, not more.
+constexpr std::size_t max_drain_bytes = 4 * 1024 * 1024;
+constexpr std::chrono::seconds drain_time{2};
+
+std::string text(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+}  // namespace
+
+struct HttpServer::Impl {
+    Impl(Handler h, HttpLimits l) : handler(std::move(h)), limits(l) {}
+    void accept();
+
+    Handler handler;
+    HttpLimits limits;
+    std::size_t connections = 0;  // only touched on the server's thread
+    asio::io_context io{1};
+    tcp::acceptor acceptor{io};
+    std::thread thread;
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+        ++server_.connections;
+    }
+    ~Session() { --server_.connections; }
+
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(server_.limits.max_header_bytes));
+        parser_->body_limit(server_.limits.max_body_bytes);
+        stream_.expires_after(server_.limits.request_time);
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+  private:
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::header_limit) return refuse(431, "request header fields too large");
+        if (ec == http::error::body_limit) return refuse(413, "request body too large");
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
+        if (ec && ec.category() == http::make_error_code(http::error::bad_method).category()) return refuse(400, "malformed request");
+        if (ec) return close();
+        const auto& req = parser_->get();
+        HttpRequest request{text(req.method_string()), text(req.target()), {}};
+        if (auto it = req.find(http::field::authorization); it != req.end()) request.authorization = text(it->value());
+        HttpResponse answer;
+        try {
+            answer = server_.handler(request);
+        } catch (const std::exception& e) {
+            spdlog::warn("http: {} {}: {}", request.method, request.target, e.what());
+            answer = json_error(500, "internal error");
+        }
+        send(answer, req.keep_alive());
+    }
+
+    void refuse(int status, const std::string& why) { send(json_error(status, why), false); }
+
+    void send(const HttpResponse& answer, bool keep_alive) {
+        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), 11);
+        res->set(http::field::server, "regpoll");
+        res->set(http::field::content_type, answer.content_type);
+        res->set(http::field::cache_control, "no-store");
+        for (const auto& [name, value] : answer.headers) res->set(name, value);
+        res->body() = answer.body;
+        res->keep_alive(keep_alive);
+        res->prepare_payload();
+        stream_.expires_after(server_.limits.request_time);
+        http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+            if (ec) return self->stream_.socket().close(ec);
+            if (keep_alive) return self->read();
+            self->close();
+        });
+    }
+
+    // Closes our side, then reads what the client still sends for a while: closing with
+    // unread data would reset the connection and could lose the answer just sent.
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.expires_after(drain_time);
+        drain();
+    }
+
+    void drain() {
+        stream_.async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->drained_ += n;
+            if (ec || self->drained_ > max_drain_bytes) return self->stream_.socket().close(ec);
+            self->drain();
+        });
+    }
+
+    beast::tcp_stream stream_;
+    HttpServer::Impl& server_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::array<char, 16 * 1024> drain_buffer_{};
+    std::size_t drained_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open()) return;
+        if (!ec) {
+            if (connections >= limits.max_connections) {
+                socket.close(ec);  // the client may retry; those connected keep being served
+            } else {
+                std::make_shared<Session>(std::move(socket), *this)->read();
+            }
+        }
+        accept();
+    });
+}
+
+HttpServer::HttpServer(Handler handler, HttpLimits limits)
+    : impl_(std::make_shared<Impl>(std::move(handler), limits)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::error_code HttpServer::start(const std::string& host, std::uint16_t port) {
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) return ec;
+    const tcp::endpoint endpoint(address, port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        return ec;
+    }
+    impl_->accept();
+    impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+    return {};
+}
+
+std::uint16_t HttpServer::port() const {
+    beast::error_code ec;
+    const auto endpoint = impl_->acceptor.local_endpoint(ec);
+    return ec ? 0 : endpoint.port();
+}
+
+void HttpServer::stop() {
+    if (!impl_ || !impl_->thread.joinable()) return;
+    asio::post(impl_->io, [impl = impl_.get()] {
+        beast::error_code ignored;
+        impl->acceptor.close(ignored);
+        impl->io.stop();
+    });
+    impl_->thread.join();
+}
+
+}  // namespace regpoll::web

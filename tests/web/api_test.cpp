@@ -1,0 +1,123 @@
+// The routes over a view made up here: what each answers, authentication, traversal, and
+// the metrics text's shape (promtool checks the real thing in tests/integration).
+#include "web/api.hpp"
+
+#include <gtest/gtest.h>
+
+#include "modbus/error.hpp"
+
+namespace regpoll::web {
+namespace {
+
+using Json = nlohmann::json;
+
+class ApiTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto view = std::make_shared<SiteView>();
+        view->version = "0.1.0";
+        view->published_ms = 1'000'000;
+        view->polling = true;
+        auto meter = std::make_shared<DeviceView>();
+        meter->name = "meter";
+        meter->bus = "lab";
+        meter->online = true;
+        meter->last_answer_ms = 999'000;
+        meter->interval_ms = 1000;
+        meter->points.push_back({"voltage", "V", 230.5, poll::Quality::good, 999'000});
+        meter->points.push_back({"status", "", std::string("ok \"quoted\""), poll::Quality::good, 999'000});
+        meter->points.push_back({"unread", "A", {}, poll::Quality::good, 0});
+        meter->metrics.record(std::chrono::milliseconds(7), {}, 999'000);
+        meter->metrics.record(std::chrono::seconds(1), std::make_error_code(std::errc::timed_out), 999'500);
+        view->devices.push_back(meter);
+        board_.publish(view);
+    }
+
+    Api api(std::optional<HttpAuth> auth = std::nullopt, bool values = true) {
+        ApiOptions o;
+        o.board = &board_;
+        o.auth = std::move(auth);
+        o.metric_values = values;
+        o.judge = [this](const Json& status, std::int64_t) {
+            judged_ = status;
+            return HealthAnswer{true, "fine"};
+        };
+        return Api(std::move(o));
+    }
+
+    HttpResponse get(const Api& a, std::string target, std::string authorization = "") {
+        return a.handle(HttpRequest{"GET", std::move(target), std::move(authorization)});
+    }
+
+    SiteViewBoard board_;
+    Json judged_;
+};
+
+TEST_F(ApiTest, DevicesAndOneDevice) {
+    const auto a = api();
+    auto list = get(a, "/api/v1/devices");
+    ASSERT_EQ(list.status, 200);
+    auto j = Json::parse(list.body);
+    EXPECT_EQ(j["devices"][0]["name"], "meter");
+    EXPECT_EQ(j["devices"][0]["requests"], 2);
+    EXPECT_EQ(j["devices"][0]["errors"], 1);
+    auto one = Json::parse(get(a, "/api/v1/devices/meter").body);
+    EXPECT_EQ(one["points"][0], Json::parse(R"({"name":"voltage","value":230.5,"unit":"V","ts":999000,"quality":"good"})"));
+    EXPECT_EQ(one["points"][2]["value"], nullptr);
+    EXPECT_EQ(one["points"][2]["quality"], "unread");
+    EXPECT_EQ(get(a, "/api/v1/devices/nope").status, 404);
+    EXPECT_EQ(get(a, "/api/v1/devices/%2e%2e").status, 400);
+    EXPECT_EQ(get(a, "/nothing").status, 404);
+    EXPECT_EQ(get(a, "nothing").status, 400);
+    EXPECT_EQ(a.handle(HttpRequest{"DELETE", "/api/v1/devices", ""}).status, 405);
+}
+
+TEST_F(ApiTest, HealthzIsJudgedOnTheStatusFilesShape) {
+    const auto a = api();
+    auto h = get(a, "/healthz");
+    EXPECT_EQ(h.status, 200);
+    EXPECT_EQ(h.body, "healthy: fine\n");
+    EXPECT_EQ(judged_["state"], "polling");
+    EXPECT_EQ(judged_["written_ms"], 1'000'000);
+    EXPECT_EQ(judged_["devices"]["meter"], Json::parse(R"({"online":true,"last_sample_ms":999000,"interval_ms":1000})"));
+}
+
+TEST_F(ApiTest, BasicAuthGuardsAllButHealthz) {
+    const auto a = api(HttpAuth{"admin", "pw"});
+    EXPECT_EQ(get(a, "/api/v1/devices").status, 401);
+    EXPECT_EQ(get(a, "/api/v1/devices", "Basic YWRtaW46cHc=").status, 200);  // admin:pw
+    EXPECT_EQ(get(a, "/api/v1/devices", "Basic YWRtaW46cHd4").status, 401);  // admin:pwx
+    EXPECT_EQ(get(a, "/api/v1/devices", "Basic !!!!").status, 401);
+    EXPECT_EQ(get(a, "/metrics", "Bearer x").status, 401);
+    EXPECT_EQ(get(a, "/healthz").status, 200);
+}
+
+TEST_F(ApiTest, MetricsText) {
+    const auto text = get(api(), "/metrics").body;
+    EXPECT_NE(text.find("# TYPE regpoll_requests_total counter\nregpoll_requests_total{device=\"meter\",bus=\"lab\"} 2\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("regpoll_request_errors_total{device=\"meter\",bus=\"lab\",reason=\"io\"} 1\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("regpoll_request_duration_seconds_bucket{device=\"meter\",bus=\"lab\",le=\"0.01\"} 1\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("regpoll_request_duration_seconds_bucket{device=\"meter\",bus=\"lab\",le=\"1\"} 2\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("regpoll_value{device=\"meter\",point=\"voltage\",unit=\"V\"} 230.5\n"), std::string::npos);
+    EXPECT_EQ(text.find("point=\"status\""), std::string::npos);  // text is no gauge
+    EXPECT_EQ(text.find("point=\"unread\""), std::string::npos);
+    EXPECT_NE(text.find("regpoll_last_success_timestamp_seconds{device=\"meter\",bus=\"lab\"} 999\n"), std::string::npos);
+    const auto without = get(api(std::nullopt, false), "/metrics").body;
+    EXPECT_EQ(without.find("regpoll_value"), std::string::npos);
+}
+
+TEST(RequestMetrics, ReasonsByClass) {
+    using modbus::Errc;
+    EXPECT_EQ(poll::error_reason(Errc::timeout), "timeout");
+    EXPECT_EQ(poll::error_reason(Errc::bad_crc), "crc");
+    EXPECT_EQ(poll::error_reason(modbus::make_exception_error(2)), "exception_2");
+    EXPECT_EQ(poll::error_reason(Errc::byte_count_mismatch), "frame");
+    EXPECT_EQ(poll::error_reason(std::make_error_code(std::errc::connection_reset)), "io");
+}
+
+}  // namespace
+}  // namespace regpoll::web

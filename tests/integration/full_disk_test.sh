@@ -6,32 +6,14 @@
 # PRAGMA integrity_check. The broker is away all along, so every message goes to the outbox.
 #
 # The disk is a 16 MiB tmpfs (room for SQLite's WAL) in a mount namespace of this test's own
-# (as root `unshare -m`, otherwise `unshare -rm`), filled with dd.
+# (scripts/lib/mount_namespace.sh), filled with dd.
 # Usage: full_disk_test.sh REGPOLL_BINARY
 set -euo pipefail
 regpoll=$1
 python=/usr/bin/python3
 
-if [ "${FULL_DISK_INNER:-}" != 1 ]; then
-    # In a chroot (CI's roots) / is no mount point, so root keeps the propagation as it is;
-    # the inner part makes its own folder private before it mounts anything there.
-    if [ "$(id -u)" = 0 ]; then
-        candidates=("-m" "-m --propagation unchanged")
-    else
-        candidates=("-r -m")
-    fi
-    ns=""
-    for c in "${candidates[@]}"; do
-        # shellcheck disable=SC2086
-        if unshare $c true 2> /dev/null; then ns=$c; break; fi
-    done
-    if [ -z "$ns" ]; then  # a container that forbids mount namespaces: skip (77), say why
-        echo "SKIP: no mount namespace can be made here (tried: ${candidates[*]})"
-        exit 77
-    fi
-    # shellcheck disable=SC2086
-    exec env FULL_DISK_INNER=1 unshare $ns bash "$0" "$@"
-fi
+source "$(dirname "$0")/../../scripts/lib/mount_namespace.sh"
+in_mount_namespace "$@"
 
 work=$(mktemp -d)
 pids=()
@@ -50,8 +32,7 @@ fail() {
 }
 
 mkdir "$work/disk"
-mount --bind "$work" "$work" && mount --make-private "$work" || fail "cannot make $work a private mount"
-mount -t tmpfs -o size=16m tmpfs "$work/disk" || fail "cannot mount a small tmpfs"
+small_disk "$work/disk" 16m || fail "no small disk"
 
 "$regpoll" simulate --profile eastron/sdm630 --listen tcp://127.0.0.1:0 --seconds 120 \
     > "$work/sim.out" 2> "$work/sim.log" &

@@ -7,7 +7,7 @@ WERROR := $(if $(filter true 1,$(CI)),ON,OFF)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps configure build test unit demo fuzz bench clean
+.PHONY: all deps configure build test test-asan unit demo fuzz bench clean
 
 all: build
 
@@ -27,6 +27,10 @@ test: deps
 	$(MAKE) build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
+# Every test again, on a clang build with AddressSanitizer + UBSan in its own folder.
+test-asan: deps
+	bash scripts/test-asan.sh $(JOBS)
+
 demo: deps
 	$(MAKE) build
 	bash scripts/demo.sh $(BUILD)
@@ -40,4 +44,4 @@ bench: deps
 	bash tests/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-fuzz
+	rm -rf $(BUILD) build-fuzz build-asan

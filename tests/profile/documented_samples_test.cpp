@@ -2,6 +2,7 @@
 // a status code with its meaning), the shipped profile decodes it to what the source says.
 #include <gtest/gtest.h>
 
+#include "codec/value.hpp"
 #include "poll/point_decoder.hpp"
 #include "profile/profile_loader.hpp"
 
@@ -49,6 +50,63 @@ TEST(DocumentedSamples, SmaNotAvailableSentinels) {
     EXPECT_FALSE(codec::is_available(decode("sma/storage", "battery_charged_energy", {0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF})));
     EXPECT_EQ(decode("sma/storage", "battery_charged_energy", {0, 0, 0x0001, 0xE240}), codec::Value(123.456));
     EXPECT_EQ(decode("sma/storage", "battery_soc", {0, 87}), codec::Value(std::int64_t{87}));
+}
+
+double number(const codec::Value& value) {
+    auto d = codec::to_double(value);
+    EXPECT_TRUE(d.has_value());
+    return d.value_or(0.0);
+}
+
+// The meters' encodings as their sources state them (volkszaehler/mbmd's transforms): raw
+// registers built by hand decode to the engineering value, so a wrong word order, width or
+// divisor in a profile fails here rather than on a user's meter.
+
+// Carlo Gavazzi EM24: INT32 least significant word first, V and W in tenths; INT16 Hz in tenths.
+TEST(DocumentedSamples, CarloGavazziEm24LowWordFirst) {
+    EXPECT_NEAR(number(decode("carlo-gavazzi/em24", "voltage_l1", {0x08FC, 0x0000})), 230.0, 1e-9);
+    EXPECT_NEAR(number(decode("carlo-gavazzi/em24", "power", {0xCFC7, 0xFFFF})), -1234.5, 1e-9);
+    EXPECT_NEAR(number(decode("carlo-gavazzi/em24", "frequency", {500})), 50.0, 1e-9);
+    EXPECT_NEAR(number(decode("carlo-gavazzi/em340", "current_l1", {0x3E80, 0x0000})), 16.0, 1e-9);
+}
+
+// CHINT DTSU666: float32 carrying tenths of a volt and thousandths of an ampere.
+TEST(DocumentedSamples, ChintDtsu666ScaledFloats) {
+    EXPECT_NEAR(number(decode("chint/dtsu666", "voltage_l1", {0x450F, 0xC000})), 230.0, 1e-9);  // 2300.0f
+    EXPECT_NEAR(number(decode("chint/dtsu666", "current_l1", {0x467A, 0x0000})), 16.0, 1e-9);   // 16000.0f
+}
+
+// Schneider iEM3xxx: energies are signed 64-bit Wh, high word first.
+TEST(DocumentedSamples, SchneiderIem3xxxInt64Energy) {
+    EXPECT_EQ(decode("schneider/iem3xxx", "import_energy", {0, 0, 0x0001, 0xE240}), codec::Value(std::int64_t{123456}));
+    EXPECT_EQ(decode("schneider/iem3xxx", "export_energy", {0xFFFF, 0xFFFF, 0xFFFF, 0xFFFE}), codec::Value(std::int64_t{-2}));
+}
+
+// ABB B23/B24: uint64 energy in hundredths of a kWh; all ones (unsigned) and 0x7FFF...
+// (signed) mean "not available".
+TEST(DocumentedSamples, AbbB23NotAvailableAndUint64Energy) {
+    EXPECT_NEAR(number(decode("abb/b23-b24", "import_energy", {0, 0, 0x0001, 0xE240})), 1234.56, 1e-9);
+    EXPECT_FALSE(codec::is_available(decode("abb/b23-b24", "voltage_l1", {0xFFFF, 0xFFFF})));
+    EXPECT_FALSE(codec::is_available(decode("abb/b23-b24", "power", {0x7FFF, 0xFFFF})));
+    EXPECT_FALSE(codec::is_available(decode("abb/b23-b24", "power_factor", {0x7FFF})));
+    EXPECT_NEAR(number(decode("abb/b23-b24", "power", {0xFFFF, 0xFF9C})), -1.0, 1e-9);
+}
+
+// Alfen Eve: the energy counter is a float64 in Wh.
+TEST(DocumentedSamples, AlfenEveFloat64Energy) {
+    EXPECT_NEAR(number(decode("alfen/eve", "energy", {0x40C8, 0x1CC0, 0x0000, 0x0000})), 12345.5, 1e-9);
+}
+
+// NIBE S-series: 32-bit values low word first (the heat pump's default word swap), tenths.
+TEST(DocumentedSamples, NibeSSeriesWordSwappedDegreeMinutes) {
+    EXPECT_NEAR(number(decode("nibe/s-series", "degree_minutes", {0xCFC7, 0xFFFF})), -1234.5, 1e-9);
+    EXPECT_NEAR(number(decode("nibe/s-series", "outdoor_temperature_bt1", {0xFF9C})), -10.0, 1e-9);
+}
+
+// Stiebel Eltron ISG: int16 tenths, and -32768 where the installation has no such sensor.
+TEST(DocumentedSamples, StiebelIsgNotAvailable) {
+    EXPECT_FALSE(codec::is_available(decode("stiebel-eltron/isg-wpm", "outdoor_temperature", {0x8000})));
+    EXPECT_NEAR(number(decode("stiebel-eltron/isg-wpm", "outdoor_temperature", {0xFFEC})), -2.0, 1e-9);
 }
 
 }  // namespace

@@ -117,6 +117,12 @@ private:
                 out.error = "not polling yet";
                 done(out);
             });
+            if (!unsaved_.empty()) {
+                spdlog::info("MQTT: {} messages the outbox could not take carried over the reload",
+                             unsaved_.size());
+                mqtt_->adopt(std::move(unsaved_));
+                unsaved_.clear();
+            }
             mqtt_->start();
             fanout_->add(mqtt_.get());
         }
@@ -314,6 +320,12 @@ private:
     void wait_for_sinks() {
         if (!mqtt_ || mqtt_->stopped()) {
             stop_sinks();
+            if (!unsaved_.empty()) {
+                spdlog::error("MQTT: {} messages are lost: neither the broker nor the outbox took them "
+                              "before exit (see the outbox error above)",
+                              unsaved_.size());
+                unsaved_.clear();
+            }
             // Every queued history row is committed before exit.
             if (history_ && !history_->stop()) exit_code_ = exit_failure;
             history_.reset();
@@ -326,7 +338,12 @@ private:
     // Sinks flush what they hold (MQTT: what the broker does not take in time waits in the
     // outbox for the next run).
     void stop_sinks() {
-        if (mqtt_) mqtt_->stop();
+        if (mqtt_) {
+            mqtt_->stop();
+            auto unsaved = mqtt_->take_unsaved();
+            unsaved_.insert(unsaved_.end(), std::make_move_iterator(unsaved.begin()),
+                            std::make_move_iterator(unsaved.end()));
+        }
         mqtt_.reset();
         stop_plugin_sinks();
     }
@@ -335,6 +352,9 @@ private:
     poll::SampleSink& output_;
     std::unique_ptr<Fanout> fanout_;
     std::unique_ptr<sink::MqttSink> mqtt_;
+    // Messages a stopped sink could neither publish nor write to its outbox (a full disk):
+    // the next sink (after a reload) takes them; at exit they are counted as lost.
+    std::vector<sink::Message> unsaved_;
     std::unique_ptr<sink::HistoryWriter> history_;
     profile::Json history_json_;
     std::vector<std::unique_ptr<plugin::PluginSink>> plugin_sinks_;

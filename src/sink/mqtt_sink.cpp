@@ -537,6 +537,20 @@ void MqttSink::on_availability(const std::string& device, bool online) {
     impl_->enqueue({impl_->builder.availability(device, online)});
 }
 
+std::vector<Message> MqttSink::take_unsaved() {
+    if (impl_->thread.joinable()) return {};  // still running: the publisher owns `pending`
+    std::vector<Message> out(std::make_move_iterator(impl_->pending.begin()),
+                             std::make_move_iterator(impl_->pending.end()));
+    impl_->pending.clear();
+    return out;
+}
+
+void MqttSink::adopt(std::vector<Message> messages) {
+    if (impl_->thread.joinable()) return;  // only before start()
+    impl_->pending.insert(impl_->pending.begin(), std::make_move_iterator(messages.begin()),
+                          std::make_move_iterator(messages.end()));
+}
+
 MqttStats MqttSink::stats() const {
     MqttStats s;
     s.published = impl_->published;

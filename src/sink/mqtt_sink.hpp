@@ -6,12 +6,14 @@
 // touch any state.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 #include "poll/sample.hpp"
 #include "poll/write_request.hpp"
 #include "sink/mqtt_config.hpp"
+#include "sink/mqtt_messages.hpp"
 
 namespace regpoll::sink {
 
@@ -51,6 +53,12 @@ public:
     bool stopped() const;
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(3));
     MqttStats stats() const;
+
+    // After stop(): the messages that neither reached the broker nor could be written to the
+    // outbox (a full or read-only disk), oldest first. A reload hands them to the next sink
+    // with adopt() (before its start()), so a full disk loses nothing across a SIGHUP.
+    std::vector<Message> take_unsaved();
+    void adopt(std::vector<Message> messages);
 
 private:
     struct Impl;

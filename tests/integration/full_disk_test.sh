@@ -2,7 +2,7 @@
 # The history and the MQTT outbox on a disk that fills up while `regpoll run` polls, and
 # empties again: polling goes on, each failure is said once (not per commit), history rows
 # beyond max_queue are dropped oldest first and counted in the status file, MQTT messages
-# wait in memory, writing resumes by itself when space returns, and the SQLite files pass
+# wait in memory (also across a reload), writing resumes by itself when space returns, and the SQLite files pass
 # PRAGMA integrity_check. The broker is away all along, so every message goes to the outbox.
 #
 # The disk is a 16 MiB tmpfs (room for SQLite's WAL) in a mount namespace of this test's own
@@ -85,6 +85,15 @@ outbox_said=$(grep -c 'MQTT: .*outbox.db.*messages wait in memory' "$work/run.lo
 [ "$outbox_said" = 1 ] || fail "the outbox failure was said $outbox_said times, not once"
 outbox_full=$(outbox)
 
+# A reload while the disk is full: the messages held in memory go to the new configuration's
+# sink instead of being lost with the old one.
+kill -HUP "$run_pid"
+for _ in $(seq 100); do grep -q 'carried over the reload' "$work/run.log" && break; sleep 0.1; done
+carried=$(sed -n 's/.*MQTT: \([0-9]*\) messages the outbox could not take carried over the reload.*/\1/p' "$work/run.log" | tail -1)
+echo "reload while full: ${carried:-no} messages carried over"
+[ "${carried:-0}" -gt 0 ] || fail "a reload with a full disk did not carry the waiting messages over"
+sleep 1
+
 rm "$work/disk/fill"
 freed_ms=$(date +%s%3N)
 # The writer backs off up to 10 s between attempts: give it 15.
@@ -95,6 +104,7 @@ grep -q 'MQTT: the outbox takes messages again' "$work/run.log" || fail "the out
 outbox_after=$(outbox)
 echo "outbox: $outbox_full messages while full, $outbox_after after"
 [ "$outbox_after" -gt "$outbox_full" ] || fail "no message reached the outbox after space returned"
+[ "$outbox_after" -ge $((outbox_full + carried)) ] || fail "the $carried messages carried over the reload did not all reach the outbox"
 await_status "h['error'] == ''" || fail "the status still shows an error"
 
 kill -TERM "$run_pid"

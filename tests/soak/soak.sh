@@ -11,6 +11,7 @@
 #   - the configuration is changed (every other device's interval 5 s <-> 7 s) and regpoll
 #     is sent SIGHUP every RELOAD_EVERY (default 1m);
 #   - the history's disk is filled up for FULL_FOR (default 2m) from the middle of the run.
+# SOAK_LOGS=DIR keeps the logs, configurations and counted keys there; SOAK_LOG_LEVEL=debug.
 # Every SAMPLE_EVERY (default 30 s) it prints one line: RSS, open descriptors, threads, the
 # samples polled (regpoll's own JSON-lines output), those in the history and those waiting or
 # dropped there (its status file), the state messages polled and those a persistent QoS 1
@@ -41,6 +42,7 @@ in_mount_namespace "$@"
 # shellcheck source=scripts/lib/children.sh
 source "$here/../../scripts/lib/children.sh" soak
 cleanup_soak() {
+  if [ -n "${SOAK_LOGS:-}" ]; then mkdir -p "$SOAK_LOGS" && cp "$tmp"/*.log "$tmp"/*.keys "$tmp"/*.json "$SOAK_LOGS/" 2>/dev/null || true; fi
   umount -l "$disk" 2>/dev/null || true
   umount -l "$(dirname "$disk")" 2>/dev/null || true
   cleanup
@@ -171,7 +173,7 @@ sleep 1
 write_site 0
 # Polled samples, counted from regpoll's own output: a sample per line; a device cycle is a
 # run of lines with the same device and timestamp.
-"$regpoll" run -c "$tmp/site.json" --output jsonl --status-file "$tmp/status.json" \
+"$regpoll" run -c "$tmp/site.json" --output jsonl --status-file "$tmp/status.json" --log-level "${SOAK_LOG_LEVEL:-info}" \
     2> "$tmp/run.log" > >(awk -v out="$tmp/polled" -v keys="$tmp/polled.keys" '
       { split($0, a, "\""); key = a[6] a[3]; samples++ }
       key != last { cycles++; last = key; print a[6], substr(a[3], 2, length(a[3]) - 2) > keys }

@@ -72,5 +72,11 @@ TEST(DocumentedSamples, SungrowTenWattStepsAndMissingTracker) {
     EXPECT_EQ(decode("sungrow/sh-hybrid", "export_power", {0xFF38, 0xFFFF}), codec::Value(std::int64_t{-200}));
 }
 
+// kbialek/deye-inverter-mqtt#20: writing 1000 to register 40 of a Deye micro-inverter sets the
+// active power regulation to 100 %.
+TEST(DocumentedSamples, DeyeMicroPowerRegulationInTenthsOfAPercent) {
+    EXPECT_EQ(decode("deye/sun-m-micro", "active_power_limit", {1000}), codec::Value(100.0));
+}
+
 }  // namespace
 }  // namespace regpoll::profile

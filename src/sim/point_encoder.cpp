@@ -207,6 +207,12 @@ Expected<EncodedPoint, std::string> text(const Point& p, const codec::Value& v) 
     return EncodedPoint{std::move(*regs), 0xFFFF, false, codec::Value(std::move(s))};
 }
 
+// A byte point owns only its half of the register; the other half may be another point.
+std::uint16_t byte_mask(const Point& p) {
+    if (p.format.type != Type::int8 && p.format.type != Type::uint8) return 0xFFFF;
+    return p.format.byte == codec::RegisterByte::high ? 0xFF00 : 0x00FF;
+}
+
 Expected<EncodedPoint, std::string> mapped(const Point& p, const codec::Value& v) {
     auto key = key_of(p, v);
     if (!key) return Unexpected{key.error()};
@@ -217,12 +223,7 @@ Expected<EncodedPoint, std::string> mapped(const Point& p, const codec::Value& v
     }
     auto raw = integer_raw(p, static_cast<double>(*key));
     if (!raw) return Unexpected{raw.error()};
-    return EncodedPoint{std::move(raw->regs), 0xFFFF, false, map_text(p, raw->raw)};
-}
-
-std::uint16_t byte_mask(const Point& p) {
-    if (p.format.type != Type::int8 && p.format.type != Type::uint8) return 0xFFFF;
-    return p.format.byte == codec::RegisterByte::high ? 0xFF00 : 0x00FF;
+    return EncodedPoint{std::move(raw->regs), byte_mask(p), false, map_text(p, raw->raw)};
 }
 
 // Integers given as integers go through unrounded when no arithmetic applies, so all of
@@ -282,6 +283,42 @@ Expected<EncodedPoint, std::string> number(const Point& p, const codec::Value& v
     return EncodedPoint{std::move(raw->regs), byte_mask(p), false, finish(std::move(decoded))};
 }
 
+// A bitfield (SunSpec bitfields, status words): a number, or the names of the set bits
+// joined by commas as the poller reports them. The intended value is those names.
+Expected<EncodedPoint, std::string> bitfield(const Point& p, const codec::Value& v) {
+    std::uint64_t wanted = 0;
+    if (const auto* text = std::get_if<std::string>(&v)) {
+        std::size_t pos = 0;
+        while (pos <= text->size()) {
+            const auto comma = text->find(',', pos);
+            const std::string name = text->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            if (!name.empty()) {
+                bool found = false;
+                for (const auto& [bit, n] : p.bits) {
+                    if (n == name) {
+                        wanted |= std::uint64_t{1} << bit;
+                        found = true;
+                    }
+                }
+                if (!found) return Unexpected{"\"" + name + "\" is not one of the point's bit names"};
+            }
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
+    } else {
+        const auto d = codec::to_double(v);
+        if (!d || !std::isfinite(*d) || *d < 0) return Unexpected{std::string("no bit pattern to encode")};
+        wanted = static_cast<std::uint64_t>(std::llround(*d));
+    }
+    auto raw = integer_raw(p, static_cast<double>(wanted));
+    if (!raw) return Unexpected{raw.error()};
+    std::string names;
+    for (const auto& [bit, name] : p.bits) {
+        if (((static_cast<std::uint64_t>(raw->raw) >> bit) & 1U) != 0) names += (names.empty() ? "" : ",") + name;
+    }
+    return EncodedPoint{std::move(raw->regs), byte_mask(p), false, codec::Value(std::move(names))};
+}
+
 Expected<EncodedPoint, std::string> unavailable(const Point& p) {
     if (modbus::is_bit_kind(p.kind) || p.bit) {
         return Unexpected{std::string("a bit cannot be \"not available\"")};
@@ -289,7 +326,7 @@ Expected<EncodedPoint, std::string> unavailable(const Point& p) {
     if (p.nan.empty()) return Unexpected{std::string("the point has no \"nan\" sentinel to write")};
     auto regs = codec::encode_raw(p.nan.front(), p.format);
     if (!regs) return Unexpected{regs.error()};
-    return EncodedPoint{std::move(*regs), 0xFFFF, false, std::monostate{}};
+    return EncodedPoint{std::move(*regs), byte_mask(p), false, std::monostate{}};
 }
 
 }  // namespace
@@ -318,6 +355,9 @@ Expected<EncodedPoint, std::string> encode_point(const Point& p, const codec::Va
     if (p.bit) return bit_of_register(p, value);
     if (p.format.type == Type::string) return text(p, value);
     if (has_map(p)) return mapped(p, value);
+    if (!p.bits.empty() && p.format.is_unscaled() && codec::is_integer_type(p.format.type) &&
+        p.scale_register.empty())
+        return bitfield(p, value);
     if (p.format.type == Type::boolean) {
         auto regs = codec::encode(codec::Value(truthy(value)), p.format);
         if (!regs) return Unexpected{regs.error()};

@@ -109,5 +109,32 @@ TEST(DocumentedSamples, StiebelIsgNotAvailable) {
     EXPECT_NEAR(number(decode("stiebel-eltron/isg-wpm", "outdoor_temperature", {0xFFEC})), -2.0, 1e-9);
 }
 
+// kellerza/sunsynk tests (src/tests/sunsynk/test_sensors.py, test_helpers.py): a TempSensor
+// reads 1000 as 0 °C; a signed 16-bit power 0xFFFF is -1 W; 32-bit values come low word first,
+// so 0x7FFFFFFF is the registers (0xFFFF, 0x7FFF).
+TEST(DocumentedSamples, DeyeTemperatureOffsetSignedPowerAndLowWordFirst) {
+    EXPECT_EQ(decode("deye/sun-sg04lp3", "battery_temperature", {1000}), codec::Value(0.0));
+    EXPECT_EQ(decode("deye/sun-sg04lp3", "grid_power", {0xFFFF}), codec::Value(std::int64_t{-1}));
+    EXPECT_EQ(decode("deye/sun-sg04lp3", "total_pv_energy", {0xFFFF, 0x7FFF}), codec::Value(214748364.7));
+    EXPECT_EQ(decode("deye/sun-sg-lp1", "battery_temperature", {1000}), codec::Value(0.0));
+    EXPECT_EQ(decode("deye/sun-sg-lp1", "total_pv_energy", {0xFFFF, 0x7FFF}), codec::Value(214748364.7));
+}
+
+// evcc's sungrow-hybrid template holds the battery by writing 1 ("0.01kW, min allowed value")
+// to 33047; mkaiser's modbus_sungrow.yaml reads the MPPT3 registers of an SH10RT as 0xFFFF and
+// marks that value "not available".
+TEST(DocumentedSamples, SungrowTenWattStepsAndMissingTracker) {
+    EXPECT_EQ(decode("sungrow/sh-hybrid", "battery_max_discharge_power", {1}), codec::Value(10.0));
+    EXPECT_FALSE(codec::is_available(decode("sungrow/sh-hybrid", "mppt3_voltage", {0xFFFF})));
+    // Word-swapped (CDAB) 32-bit: low word first.
+    EXPECT_EQ(decode("sungrow/sh-hybrid", "export_power", {0xFF38, 0xFFFF}), codec::Value(std::int64_t{-200}));
+}
+
+// kbialek/deye-inverter-mqtt#20: writing 1000 to register 40 of a Deye micro-inverter sets the
+// active power regulation to 100 %.
+TEST(DocumentedSamples, DeyeMicroPowerRegulationInTenthsOfAPercent) {
+    EXPECT_EQ(decode("deye/sun-m-micro", "active_power_limit", {1000}), codec::Value(100.0));
+}
+
 }  // namespace
 }  // namespace regpoll::profile

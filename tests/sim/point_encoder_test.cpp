@@ -165,6 +165,24 @@ TEST(PointEncoder, BytesOwnTheirHalfOfTheRegister) {
     EXPECT_EQ(encode_point(low, std::int64_t{1})->mask, 0x00FF);
 }
 
+// SolaX G4 keeps a SOC in the high byte and an enable flag (a map) in the low byte of one
+// register: the mapped byte, and a byte written as "not available", leave the other half alone.
+TEST(PointEncoder, MappedAndUnavailableBytesOwnTheirHalfToo) {
+    auto flag = point("night_charge_enable", 0x93, Type::uint8);
+    flag.format.byte = codec::RegisterByte::low;
+    flag.map = {{0, "disabled"}, {1, "enabled"}};
+    auto encoded = encode_point(flag, std::string("enabled"));
+    ASSERT_TRUE(encoded);
+    EXPECT_EQ(encoded->mask, 0x00FF);
+    EXPECT_EQ(encoded->intended, codec::Value(std::string("enabled")));
+    auto high = point("min_soc", 0x93, Type::uint8);
+    high.format.byte = codec::RegisterByte::high;
+    high.nan = {0xFF};
+    auto gone = encode_point(high, codec::Value(std::monostate{}));
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(gone->mask, 0xFF00);
+}
+
 TEST(PointEncoder, TextsAreCutToTheirRegistersAndLoseTrailingBlanks) {
     auto p = point("model", 0, Type::string);
     p.format.length = 3;
@@ -193,6 +211,24 @@ TEST(PointEncoder, MappedPointsTakeKeysOrTexts) {
     ASSERT_FALSE(unknown);
     EXPECT_NE(unknown.error().find("\"waiting\", \"normal\", \"fault\""), std::string::npos)
         << unknown.error();
+}
+
+// Sungrow's power-flow word (13001) is a bitfield: the simulator means, and the poller reads,
+// the names of the set bits, whether it was given a number or the names.
+TEST(PointEncoder, BitfieldsIntendTheNamesOfTheSetBits) {
+    auto p = point("power_flow_status", 13000, Type::uint16);
+    p.bits = {{0, "pv_generating"}, {1, "battery_charging"}, {4, "feeding_in"}};
+    auto by_number = encode_point(p, std::int64_t{0x13});
+    ASSERT_TRUE(by_number);
+    EXPECT_EQ(by_number->registers, Registers{0x13});
+    EXPECT_EQ(by_number->intended, codec::Value(std::string("pv_generating,battery_charging,feeding_in")));
+    EXPECT_EQ(decoded(p, by_number->registers), by_number->intended);
+    auto by_names = encode_point(p, std::string("pv_generating,feeding_in"));
+    ASSERT_TRUE(by_names);
+    EXPECT_EQ(by_names->registers, Registers{0x11});
+    EXPECT_EQ(decoded(p, by_names->registers), by_names->intended);
+    EXPECT_EQ(encode_point(p, std::int64_t{0})->intended, codec::Value(std::string()));
+    EXPECT_FALSE(encode_point(p, std::string("sleeping")));
 }
 
 TEST(PointEncoder, NeverProducesANanSentinelByAccident) {

@@ -300,7 +300,8 @@ void Poller::Impl::start() {
         const auto& cfg = config->devices[d];
         auto& dev = devices[d];
         dev.config = &cfg;
-        dev.link = links[cfg.bus];
+        // Shine buses have no link: find, so that none is put in the map as null.
+        if (auto it = links.find(cfg.bus); it != links.end()) dev.link = it->second;
         dev.timeout = config->bus(cfg.bus)->timeout;
         dev.availability = Availability(config->poller.offline_after, config->poller.backoff_max);
         if (cfg.shine) {

@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -126,6 +128,8 @@ class ShineRun : public ::testing::Test {
             { "name": "link52", "bus": "shine", "datalogger": "GKB4827095", "inverter": "DAA384311B",
               "points": [ { "name": "active_power_rate", "register": "holding", "address": 3 },
                           { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 } ] },
+            { "name": "sim", "bus": "shine", "datalogger": "SIMLOG0001", "profile": "growatt/min-tl-xh",
+              "upload_interval": "1s" },
             { "name": "old", "bus": "shine", "datalogger": "AH44460477",
               "points": [ { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 },
                           { "name": "pv1_voltage", "register": "input", "address": 3, "scale": 0.1 } ] } ],
@@ -310,6 +314,67 @@ TEST_F(ShineRun, BufferedRecordGoesToHistoryWithItsOwnTimeNotToTheCurrentState) 
     EXPECT_DOUBLE_EQ(rows[0].second, 1000.0);
     EXPECT_DOUBLE_EQ(rows[1].second, 283.2);
     EXPECT_DOUBLE_EQ(rows[2].second, 283.2);
+}
+
+// `regpoll simulate --shine` plays a TL-X stick: started while regpoll is not there yet, it
+// keeps its records and sends them as buffered ones once regpoll listens; then live ones.
+TEST_F(ShineRun, SimulatedStickBuffersWhileTheServerIsAwayThenFeedsRegpoll) {
+    const std::string target = "tcp://127.0.0.1:" + std::to_string(port_);
+    PeerProcess stick({REGPOLL_BINARY, "simulate", "--shine", target, "--profile",
+                       "growatt/min-tl-xh", "--datalogger", "SIMLOG0001", "--inverter",
+                       "SIMINV0001", "--upload-interval", "1s", "--freeze", "--print-values"},
+                      "READY", std::chrono::seconds(20), (dir_ / "stick.log").string());
+    // No server for a while: the stick keeps what it takes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    const auto before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const auto db = (dir_ / "history.db").string();
+    Subscriber sub(broker_->uri(), "watch-" + name_);  // before the stick's first records
+    start("", R"(, "history": { "path": ")" + db + R"(" })");
+
+    // The live state carries the simulated values (frozen: every record the same).
+    const json live = state(sub, "sim", "ac_power");
+    json intended;
+    {
+        const auto out = stick.read_available_stdout();
+        const auto line = out.substr(0, out.find('\n'));
+        ASSERT_FALSE(line.empty()) << "no --print-values line";
+        intended = json::parse(line).at("values");
+    }
+    int compared = 0;
+    for (const auto& [point, value] : intended.items()) {
+        if (!value.is_number() || !live.contains(point)) continue;
+        EXPECT_NEAR(live[point].get<double>(), value.get<double>(), 0.051) << point;
+        ++compared;
+    }
+    EXPECT_GE(compared, 20) << live.dump();
+    ASSERT_TRUE(live.contains("status") && intended.contains("status"));
+    EXPECT_EQ(live["status"], intended["status"]);
+    EXPECT_FALSE(live.contains("buffered"));
+
+    // What it kept while regpoll was away came as buffered records with their own times.
+    sub.collect(std::chrono::seconds(5), [](const std::vector<Received>& got) {
+        return std::count_if(got.begin(), got.end(), [](const Received& r) {
+                   return r.topic == "regpoll/sim/buffered";
+               }) >= 2;
+    });
+    const auto buffered = sub.payloads("regpoll/sim/buffered");
+    ASSERT_GE(buffered.size(), 2U) << "the stick kept at least two records";
+    const auto first_live_ms = live.value("ts", std::int64_t{0});
+    for (const auto& p : buffered) {
+        const json j = json::parse(p);
+        EXPECT_TRUE(j.value("buffered", false));
+        EXPECT_LT(j.value("ts", std::int64_t{0}), first_live_ms) << "taken before it connected";
+        EXPECT_NEAR(j.value("ac_power", -1.0), intended.value("ac_power", -2.0), 0.051);
+    }
+
+    // The history holds them too, at their times, before the live ones.
+    EXPECT_EQ(regpoll_->stop(), 0);
+    const auto rows = history_rows(db, "sim", "ac_power");
+    ASSERT_GE(rows.size(), buffered.size() + 1);
+    EXPECT_LT(rows.front().first, before_ms);
+    EXPECT_GT(rows.back().first, before_ms);
 }
 
 TEST_F(ShineRun, CorruptRecordIsDroppedAndTheNextOneStillAcked) {

@@ -135,9 +135,16 @@ struct SimulateArgs {
     double speed = 1;                           // simulated seconds per real second
     std::string start_time;                     // "HH:MM": simulated local time to start at
     std::string log_level = "info";
+    // --shine: play a Shine datalogger dialling this server instead of serving Modbus.
+    std::string shine;                          // tcp://host:port
+    std::string datalogger = "SIMLOG0001";
+    std::string inverter = "SIMINV0001";
+    int shine_protocol = 6;                     // 2, 5 or 6
+    std::string upload_interval = "1m";
 };
 
 int run_simulate(const SimulateArgs& args);
+int run_simulate_shine(const SimulateArgs& args);
 
 }  // namespace regpoll::app
 

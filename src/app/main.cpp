@@ -196,6 +196,18 @@ int main(int argc, char** argv) {
                         "Simulated local time of day to start at, e.g. 12:00");
     sim_cmd->add_option("--log-level", simulate.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();
+    auto* sim_shine = sim_cmd->add_option(
+        "--shine", simulate.shine,
+        "Play a Growatt Shine datalogger dialling this server (tcp://host:port) instead of serving Modbus");
+    sim_shine->excludes(sim_config);
+    sim_cmd->add_option("--datalogger", simulate.datalogger, "The simulated datalogger's serial")
+        ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--inverter", simulate.inverter, "The simulated inverter's serial")
+        ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--shine-protocol", simulate.shine_protocol, "Shine protocol: 2, 5 or 6")
+        ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--upload-interval", simulate.upload_interval, "How often the datalogger sends")
+        ->capture_default_str()->needs(sim_shine);
 
     try {
         app.parse(argc, argv);

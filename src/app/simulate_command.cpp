@@ -5,15 +5,13 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
+#include "app/stop_triggers.hpp"
 #include "common/duration.hpp"
 #include "sim/simulation.hpp"
 
@@ -60,14 +58,9 @@ std::optional<sim::SimConfig> config_from_flags(const SimulateArgs& a,
     if (a.no_single_connection) listener.single_connection = false;
     config.listeners.push_back(listener);
 
-    sim::DeviceSpec device;
-    device.unit = static_cast<std::uint8_t>(a.unit);
-    device.profile_ref = a.profile;
-    device.name = sim::default_device_name(a.profile, device.unit);
-    device.profile =
-        library.find(a.profile, std::filesystem::current_path().string(), diag, "--profile", "");
-    if (!device.profile) return std::nullopt;
-    config.devices.push_back(std::move(device));
+    auto device = sim::device_from_profile(a.profile, static_cast<std::uint8_t>(a.unit), library, diag);
+    if (!device) return std::nullopt;
+    config.devices.push_back(std::move(*device));
     return config;
 }
 
@@ -138,6 +131,7 @@ int run_simulate(const SimulateArgs& a) {
                     "\" is not one of trace, debug, info, warn, error, off");
         return exit_usage;
     }
+    if (!a.shine.empty()) return run_simulate_shine(a);
     if (a.config.empty() && a.profile.empty()) {
         print_error("give --profile (one device) or --config (a sim.json file)");
         return exit_usage;
@@ -171,12 +165,11 @@ int run_simulate(const SimulateArgs& a) {
         }
     }
     int status = exit_ok;
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    asio::steady_timer limit(io);
-    const auto stop_all = [&] {
+    std::function<void()> stop_all;
+    StopTriggers triggers(io, a.seconds, [&] { stop_all(); });
+    stop_all = [&] {
         simulation.stop();
-        signals.cancel();
-        limit.cancel();
+        triggers.cancel();
     };
     simulation.set_failure_handler([&](const std::string& what) {
         spdlog::error("sim: {}", what);
@@ -187,17 +180,6 @@ int run_simulate(const SimulateArgs& a) {
     if (!ready) {
         spdlog::error("sim: cannot listen on {}", ready.error());
         return exit_failure;
-    }
-    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        spdlog::info("signal {}: stopping", signo);
-        stop_all();
-    });
-    if (a.seconds > 0) {
-        limit.expires_after(std::chrono::milliseconds(static_cast<long long>(a.seconds * 1000)));
-        limit.async_wait([&](const boost::system::error_code& ec) {
-            if (!ec) stop_all();
-        });
     }
     std::string lines;
     for (const auto& value : *ready) lines += "READY " + value + "\n";

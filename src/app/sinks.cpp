@@ -19,6 +19,7 @@ void JsonlSink::on_samples(std::span<const poll::Sample> samples) {
         j["value"] = poll::value_to_json(s.value);
         j["unit"] = *s.unit;
         j["quality"] = poll::quality_name(s.quality);
+        if (s.buffered) j["buffered"] = true;
         // Text from a device may be any bytes: replace what is not UTF-8 rather than fail.
         out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
         out += '\n';

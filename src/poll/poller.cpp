@@ -301,7 +301,8 @@ void Poller::Impl::start() {
         const auto& cfg = config->devices[d];
         auto& dev = devices[d];
         dev.config = &cfg;
-        dev.link = links[cfg.bus];
+        // Shine buses have no link: find, so that none is put in the map as null.
+        if (auto it = links.find(cfg.bus); it != links.end()) dev.link = it->second;
         dev.timeout = config->bus(cfg.bus)->timeout;
         dev.availability = Availability(config->poller.offline_after, config->poller.backoff_max);
         if (cfg.shine) {
@@ -377,15 +378,15 @@ void Poller::Impl::on_shine_record(const profile::BusConfig& bus, const shine::F
                                    const shine::DataRecord& rec) {
     const auto arrival = unix_ms();
     const bool buffered = frame.type == static_cast<std::uint8_t>(shine::RecordType::buffered_data);
-    if (buffered) {
-        // Not yet: they must reach the history with their own times without becoming the
-        // current MQTT / Home Assistant state. Acked (so the logger moves on), not decoded.
-        spdlog::debug("bus {}: buffered record from datalogger {} acked, not decoded (not supported yet)", bus.name,
-                      rec.datalogger);
+    const auto kind = pushed_kind(frame.type);
+    const auto own_time = record_time_ms(rec.time, bus.utc_offset_minutes, arrival, buffered);
+    if (buffered && !own_time) {
+        // Stamped with the arrival time it would pass for a current value, which it is not.
+        spdlog::info("bus {}: buffered record from datalogger {} has no plausible time of its own; not decoded",
+                     bus.name, rec.datalogger);
         return;
     }
-    const auto kind = pushed_kind(frame.type);
-    const auto ts = record_time_ms(rec.time, bus.utc_offset_minutes, arrival, buffered).value_or(arrival);
+    const auto ts = own_time.value_or(arrival);
     for (std::size_t d = 0; d < devices.size(); ++d) {
         auto& dev = devices[d];
         const auto& s = dev.config->shine;
@@ -394,9 +395,13 @@ void Poller::Impl::on_shine_record(const profile::BusConfig& bus, const shine::F
             continue;
         }
         ++dev.counters.cycles;
-        for (const auto& b : rec.blocks) dev.held.store(kind, b.first, b.values, SteadyClock::now());
+        // Old values are no base for a read-modify-write: only live records are held.
+        if (!buffered) {
+            for (const auto& b : rec.blocks) dev.held.store(kind, b.first, b.values, SteadyClock::now());
+        }
         samples.clear();
         auto errors = decode_pushed_blocks(dev.config->points, kind, rec.blocks, ts, dev.config->name, samples);
+        for (auto& sample : samples) sample.buffered = buffered;
         for (const auto& e : errors) {
             spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
         }

@@ -22,6 +22,10 @@ struct Sample {
     const std::string* unit = nullptr;
     codec::Value value;
     Quality quality = Quality::good;
+    // From a Shine 0x50 record: stored by the datalogger during an outage and sent late, so
+    // `ts_ms` is its own (older) time. History and plugins take it like any sample; it never
+    // becomes a device's current value on MQTT.
+    bool buffered = false;
 };
 
 // Receives samples and device availability on the poller's thread. Implementations that

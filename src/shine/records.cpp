@@ -152,4 +152,37 @@ Expected<DataRecord, std::string> decode_data_record(const Frame& record) {
     return out;
 }
 
+std::vector<std::uint8_t> encode_data_body(const DataRecord& record, std::uint16_t protocol) {
+    const std::size_t l = serial_field_size(protocol);
+    std::vector<std::uint8_t> out;
+    auto put_serial = [&](const std::string& serial) {
+        const auto at = out.size();
+        out.insert(out.end(), serial.begin(), serial.begin() + static_cast<std::ptrdiff_t>(
+                                                                   std::min(serial.size(), l)));
+        out.resize(at + l, 0);
+    };
+    auto put_u16 = [&](std::uint16_t v) {
+        out.push_back(static_cast<std::uint8_t>(v >> 8));
+        out.push_back(static_cast<std::uint8_t>(v & 0xFFU));
+    };
+    put_serial(record.datalogger);
+    put_serial(record.inverter);
+    if (protocol != static_cast<std::uint16_t>(Protocol::v0)) {
+        if (record.time) {
+            const auto& t = *record.time;
+            for (int v : {t.year - 2000, t.month, t.day, t.hour, t.minute, t.second})
+                out.push_back(static_cast<std::uint8_t>(v));
+        } else {
+            out.resize(out.size() + time_size, 0);
+        }
+    }
+    out.push_back(static_cast<std::uint8_t>(record.blocks.size()));
+    for (const auto& b : record.blocks) {
+        put_u16(b.first);
+        put_u16(static_cast<std::uint16_t>(b.first + b.values.size() - 1));
+        for (auto v : b.values) put_u16(v);
+    }
+    return out;
+}
+
 }  // namespace regpoll::shine

@@ -71,6 +71,11 @@ bool is_data_record(std::uint8_t type);  // 0x03, 0x04, 0x50
 // Decodes a data record's body. The error names the part and body offset that is wrong.
 Expected<DataRecord, std::string> decode_data_record(const Frame& record);
 
+// The body of a data record as a stick sends it (the inverse of decode_data_record):
+// serials NUL-padded to the protocol's field, the time (zeros when absent; none in
+// protocol 0), the block count, then the blocks. Frame it with encode_frame.
+std::vector<std::uint8_t> encode_data_body(const DataRecord& record, std::uint16_t protocol);
+
 // The logger serial of any stick record (its first body field); empty when the body is
 // shorter than the field.
 std::string datalogger_of(const Frame& record);

@@ -106,6 +106,19 @@ void parse_device(JsonReader& dr, const std::string& default_uri, const Listener
 
 }  // namespace
 
+std::optional<DeviceSpec> device_from_profile(const std::string& profile_ref, std::uint8_t unit,
+                                              profile::ProfileLibrary& library,
+                                              profile::Diagnostics& diag) {
+    DeviceSpec device;
+    device.unit = unit;
+    device.profile_ref = profile_ref;
+    device.name = default_device_name(profile_ref, unit);
+    device.profile =
+        library.find(profile_ref, std::filesystem::current_path().string(), diag, "--profile", "");
+    if (!device.profile) return std::nullopt;
+    return device;
+}
+
 std::string default_device_name(const std::string& profile_ref, std::uint8_t unit) {
     std::string stem = profile_ref;
     if (stem.ends_with(".json")) stem = std::filesystem::path(stem).stem().string();

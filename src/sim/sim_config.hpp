@@ -89,6 +89,12 @@ void parse_faults(profile::JsonReader& reader, ListenerSpec& listener);
 
 // "growatt-min-tl-x-1" for profile "growatt/min-tl-x", unit 1.
 std::string default_device_name(const std::string& profile_ref, std::uint8_t unit);
+// The one device of `regpoll simulate --profile`: the profile found in `library` (files
+// relative to the working folder), named by default_device_name. nullopt (errors in `diag`,
+// placed at "--profile") when the profile is not found.
+std::optional<DeviceSpec> device_from_profile(const std::string& profile_ref, std::uint8_t unit,
+                                              profile::ProfileLibrary& library,
+                                              profile::Diagnostics& diag);
 
 // Checks what both sources must satisfy (unit ids unique per listener, names unique,
 // generators consistent with their points); errors go to `diag` under `file`.

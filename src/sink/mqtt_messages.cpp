@@ -40,6 +40,10 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
     if (it == cache_.end()) return;
     auto& cache = it->second;
     const std::string prefix = config_.base_topic + "/" + cache.device->name + "/";
+    if (samples.front().buffered) {
+        out.push_back(buffered_state(prefix, samples));
+        return;
+    }
     std::vector<bool> updated(cache.values.size(), false);
     for (const auto& s : samples) {
         const std::size_t i = point_index(cache, *s.point);
@@ -63,6 +67,18 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
         out.push_back({prefix + "state", dump(state), config_.qos, false, MessageClass::state});
     }
     domoticz_messages(cache, updated, out);
+}
+
+// A buffered record's own object, on a topic of its own: the state topic is what Home
+// Assistant shows as current, and plain topics and Domoticz carry current values only, so an
+// hour-old record on any of them would overwrite a newer live value.
+Message MessageBuilder::buffered_state(const std::string& prefix,
+                                       std::span<const poll::Sample> samples) const {
+    OJson state;
+    state["ts"] = samples.front().ts_ms;
+    state["buffered"] = true;
+    for (const auto& s : samples) state[*s.point] = poll::value_to_json(s.value);
+    return {prefix + "buffered", dump(state), config_.qos, false, MessageClass::state};
 }
 
 Message MessageBuilder::availability(const std::string& device, bool online) const {

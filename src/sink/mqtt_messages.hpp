@@ -58,7 +58,8 @@ class MessageBuilder {
                    std::string version);
 
     // One device cycle's samples: plain topics, the device's state object (every point's
-    // latest value), and the Domoticz mappings those samples feed.
+    // latest value), and the Domoticz mappings those samples feed. Buffered samples (a
+    // Shine 0x50 record) give only {"ts":…,"buffered":true,…} on <base>/<device>/buffered.
     void samples(std::span<const poll::Sample> samples, std::vector<Message>& out);
     Message availability(const std::string& device, bool online) const;
     Message status(bool online) const;
@@ -104,6 +105,7 @@ class MessageBuilder {
         std::int64_t ts = 0;  // the samples' time, so the heartbeat runs in the poller's time
     };
     std::size_t point_index(const DeviceCache& cache, const std::string& point) const;
+    Message buffered_state(const std::string& prefix, std::span<const poll::Sample> samples) const;
     void domoticz_messages(const DeviceCache& cache, const std::vector<bool>& updated,
                            std::vector<Message>& out);
     std::optional<DomoticzUpdate> domoticz_state(const DomoticzMapping& m,

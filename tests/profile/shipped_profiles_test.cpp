@@ -46,7 +46,8 @@ TEST(ShippedProfiles, EveryFileLoadsValidatesAndPlans) {
 TEST(ShippedProfiles, LibraryNamesResolve) {
     ProfileLibrary library;
     Diagnostics diag;
-    for (const char* name : {"growatt/min-tl-x", "growatt/tl-v3", "eastron/sdm630", "eastron/sdm120", "sunspec/inverter",
+    for (const char* name : {"growatt/min-tl-x", "growatt/tl-v3", "growatt/min-tl-xh", "growatt/sph-spa",
+                             "growatt/mod-max-tl3", "eastron/sdm630", "eastron/sdm120", "sunspec/inverter",
                              "huawei/sun2000", "sma/sunny-boy", "eurotherm/3500", "omega/cn7500", "moxa/iologik-e1214"}) {
         EXPECT_TRUE(library.find(name, ".", diag, "test", "/")) << name;
     }

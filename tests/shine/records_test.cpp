@@ -153,5 +153,16 @@ TEST(ShineDataRecord, DataloggerOfAnyRecord) {
     EXPECT_EQ(datalogger_of(cut(v::v8_ack_v5)), "");
 }
 
+// The encoder a simulated stick uses gives back the captured records byte for byte.
+TEST(ShineDataRecord, EncodingTheDecodedCapturesGivesTheSameBytes) {
+    for (auto hex : {v::v7_data_v6, v::v8_announce_v5}) {
+        const Frame f = cut(hex);
+        auto rec = decode_data_record(f);
+        ASSERT_TRUE(rec);
+        const auto body = encode_data_body(*rec, f.protocol);
+        EXPECT_EQ(to_hex(encode_frame(f.transaction, f.protocol, f.unit, f.type, body)), hex);
+    }
+}
+
 }  // namespace
 }  // namespace regpoll::shine

@@ -37,7 +37,7 @@ gtest_discover_tests(sink_conformance_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIME
 
 # Growatt Shine dataloggers (scripted sticks sending captured records) -> regpoll -> mosquitto.
 add_executable(sink_shine_tests shine_broker_test.cpp)
-target_link_libraries(sink_shine_tests PRIVATE regpoll_test_peer regpoll_shine PahoMqttCpp::paho-mqttpp3
+target_link_libraries(sink_shine_tests PRIVATE regpoll_test_peer regpoll_shine SQLite::SQLite3 PahoMqttCpp::paho-mqttpp3
   nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
 target_compile_definitions(sink_shine_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
 add_dependencies(sink_shine_tests regpoll)

@@ -95,6 +95,37 @@ TEST(MqttMessages, PlainTopicsStateAndAvailability) {
     EXPECT_EQ(b.status(true).topic, "regpoll/status");
 }
 
+// Buffered samples (a Shine 0x50 record sent after an outage) carry their own, older time:
+// they get their own object on <base>/<device>/buffered and leave the current state, plain
+// topics and Domoticz alone.
+TEST(MqttMessages, BufferedSamplesNeverBecomeTheCurrentState) {
+    auto s = site();
+    MqttConfig c;
+    DomoticzMapping m;
+    m.device = "inverter";
+    m.idx = 12;
+    m.points = {"ac_power"};
+    c.domoticz.push_back(m);
+    MessageBuilder b(c, s, "0.1.0");
+    std::vector<Message> out;
+    b.samples(samples(s->devices[0], {{0, Value(1234.5)}}, 1763632800000), out);
+    out.clear();
+    auto old = samples(s->devices[0], {{0, Value(99.5)}, {2, Value(231.0)}}, 1763629200000);
+    for (auto& sample : old) sample.buffered = true;
+    b.samples(old, out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].topic, "regpoll/inverter/buffered");
+    EXPECT_EQ(out[0].payload,
+              R"({"ts":1763629200000,"buffered":true,"ac_power":99.5,"l1_voltage":231.0})");
+    EXPECT_FALSE(out[0].retain);
+    // The next live cycle's state still holds the live value, and none of the buffered ones.
+    out.clear();
+    b.samples(samples(s->devices[0], {{1, Value(5600.5)}}, 1763632860000), out);
+    EXPECT_EQ(out.back().topic, "regpoll/inverter/state");
+    EXPECT_EQ(out.back().payload,
+              R"({"ts":1763632860000,"ac_power":1234.5,"energy_total":5600.5})");
+}
+
 TEST(MqttMessages, NotAvailableIsNull) {
     EXPECT_EQ(plain_text(Value(std::monostate{})), "null");
     EXPECT_EQ(plain_text(Value(std::int64_t{-3})), "-3");

@@ -9,10 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "../shine/hex.hpp"
 #include "../shine/vectors.hpp"
@@ -20,6 +23,7 @@
 #include "mqtt_subscriber.hpp"
 #include "peer_process.hpp"
 #include "shine/frame.hpp"
+#include "shine/records.hpp"
 
 namespace regpoll::testing {
 namespace {
@@ -109,7 +113,7 @@ class ShineRun : public ::testing::Test {
         std::filesystem::remove_all(dir_);
     }
 
-    void start(const std::string& bus_extra) {
+    void start(const std::string& bus_extra, const std::string& site_extra = "") {
         const auto path = (dir_ / "site.json").string();
         std::ofstream(path) << R"({
           "buses": [ { "name": "shine", "uri": "shine+listen://127.0.0.1:)"
@@ -124,12 +128,14 @@ class ShineRun : public ::testing::Test {
             { "name": "link52", "bus": "shine", "datalogger": "GKB4827095", "inverter": "DAA384311B",
               "points": [ { "name": "active_power_rate", "register": "holding", "address": 3 },
                           { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 } ] },
+            { "name": "sim", "bus": "shine", "datalogger": "SIMLOG0001", "profile": "growatt/min-tl-xh",
+              "upload_interval": "1s" },
             { "name": "old", "bus": "shine", "datalogger": "AH44460477",
               "points": [ { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 },
                           { "name": "pv1_voltage", "register": "input", "address": 3, "scale": 0.1 } ] } ],
           "mqtt": { "broker": ")"
                             << broker_->uri() << R"(", "client_id": "regpoll-)" << name_
-                            << R"(" } })";
+                            << R"(" })" << site_extra << " }";
         regpoll_.emplace(
             std::vector<std::string>{"/bin/sh", "-c",
                                      std::string("echo READY; exec ") + REGPOLL_BINARY +
@@ -203,6 +209,172 @@ TEST_F(ShineRun, ProtocolsTwoFiveAndSixFromLoggersConnectedAtOnce) {
     sub.collect(std::chrono::seconds(1));
     EXPECT_FALSE(sub.payloads("regpoll/min/availability").empty());
     EXPECT_EQ(sub.payloads("regpoll/min/availability").back(), "online");
+}
+
+// The captured MIN record re-sent as a buffered 0x50 record stamped `time` (UTC), with
+// another AC power (0.1 W units) so its value cannot be mistaken for the live one.
+Bytes buffered_record(const shine::RecordTime& time, std::uint16_t ac_power_tenths) {
+    const auto live = test::unhex(v::v7_data_v6);
+    const auto cut = shine::cut_frame(live);
+    auto rec = shine::decode_data_record(cut.frame);
+    EXPECT_TRUE(rec);
+    rec->time = time;
+    rec->blocks[0].values[23] = 0;  // 3023-3024: AC power, high word first
+    rec->blocks[0].values[24] = ac_power_tenths;
+    return shine::encode_frame(0x0042, cut.frame.protocol, cut.frame.unit, 0x50,
+                               shine::encode_data_body(*rec, cut.frame.protocol));
+}
+
+// Every (ts, value) of a point in the history database, oldest first.
+std::vector<std::pair<std::int64_t, double>> history_rows(const std::string& path,
+                                                          const std::string& device,
+                                                          const std::string& point) {
+    std::vector<std::pair<std::int64_t, double>> rows;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        ADD_FAILURE() << "cannot open " << path;
+        sqlite3_close(db);
+        return rows;
+    }
+    sqlite3_stmt* st = nullptr;
+    const char* sql =
+        "SELECT s.ts, s.value FROM samples s JOIN points p ON p.id = s.point_id "
+        "JOIN devices d ON d.id = p.device_id WHERE d.name = ?1 AND p.name = ?2 ORDER BY s.ts";
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_bind_text(st, 1, device.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, point.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        rows.emplace_back(sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
+
+// A record stored during an outage reaches the history and MQTT with its own time, marked
+// buffered, and never becomes the current state Home Assistant reads.
+TEST_F(ShineRun, BufferedRecordGoesToHistoryWithItsOwnTimeNotToTheCurrentState) {
+    const auto db = (dir_ / "history.db").string();
+    start(R"(, "timezone": "UTC")", R"(, "history": { "path": ")" + db + R"(" })");
+    Subscriber sub(broker_->uri(), "watch-" + name_);
+    Stick stick(port_);
+    stick.send(test::unhex(v::v7_data_v6));
+    EXPECT_EQ(test::to_hex(stick.read(11)), v::v7_ack_v6);
+    EXPECT_DOUBLE_EQ(state(sub, "min", "ac_power").value("ac_power", 0.0), 283.2);
+
+    // Two hours ago, to the second, in UTC (the bus's timezone).
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    const std::time_t then = static_cast<std::time_t>(now_s - 7200);
+    std::tm t{};
+    gmtime_r(&then, &t);
+    const shine::RecordTime stamp{t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                                  t.tm_hour,        t.tm_min,     t.tm_sec};
+    const std::int64_t then_ms = static_cast<std::int64_t>(then) * 1000;
+    stick.send(buffered_record(stamp, 10000));  // 1000.0 W
+    const auto ack = stick.read(11);
+    ASSERT_EQ(ack.size(), 11U);
+    EXPECT_EQ(ack[7], 0x50) << "the buffered record is acked as such";
+
+    const std::string topic = "regpoll/min/buffered";
+    sub.collect(std::chrono::seconds(10), [&](const std::vector<Received>& got) {
+        for (const auto& r : got) {
+            if (r.topic == topic) return true;
+        }
+        return false;
+    });
+    ASSERT_EQ(sub.payloads(topic).size(), 1U);
+    const json buffered = json::parse(sub.payloads(topic).front());
+    EXPECT_EQ(buffered.value("buffered", false), true);
+    EXPECT_EQ(buffered.value("ts", std::int64_t{0}), then_ms);
+    EXPECT_DOUBLE_EQ(buffered.value("ac_power", 0.0), 1000.0);
+
+    // The next live record: the state is still the live value, and no state message ever
+    // carried the buffered one.
+    stick.send(test::unhex(v::v7_data_v6));
+    EXPECT_EQ(test::to_hex(stick.read(11)), v::v7_ack_v6);
+    sub.collect(std::chrono::seconds(10), [&](const std::vector<Received>&) {
+        return sub.payloads("regpoll/min/state").size() >= 2;
+    });
+    const auto states = sub.payloads("regpoll/min/state");
+    ASSERT_GE(states.size(), 2U);
+    for (const auto& p : states) {
+        const json j = json::parse(p);
+        EXPECT_DOUBLE_EQ(j.value("ac_power", 0.0), 283.2) << p;
+        EXPECT_FALSE(j.contains("buffered")) << p;
+        EXPECT_GT(j.value("ts", std::int64_t{0}), then_ms) << p;
+    }
+    for (const auto& p : sub.payloads("regpoll/min/ac_power")) EXPECT_EQ(p, "283.2");
+
+    // The history has the buffered value at its own time, before the live ones.
+    EXPECT_EQ(regpoll_->stop(), 0);
+    const auto rows = history_rows(db, "min", "ac_power");
+    ASSERT_EQ(rows.size(), 3U);
+    EXPECT_EQ(rows[0].first, then_ms);
+    EXPECT_DOUBLE_EQ(rows[0].second, 1000.0);
+    EXPECT_DOUBLE_EQ(rows[1].second, 283.2);
+    EXPECT_DOUBLE_EQ(rows[2].second, 283.2);
+}
+
+// `regpoll simulate --shine` plays a TL-X stick: started while regpoll is not there yet, it
+// keeps its records and sends them as buffered ones once regpoll listens; then live ones.
+TEST_F(ShineRun, SimulatedStickBuffersWhileTheServerIsAwayThenFeedsRegpoll) {
+    const std::string target = "tcp://127.0.0.1:" + std::to_string(port_);
+    PeerProcess stick({REGPOLL_BINARY, "simulate", "--shine", target, "--profile",
+                       "growatt/min-tl-xh", "--datalogger", "SIMLOG0001", "--inverter",
+                       "SIMINV0001", "--upload-interval", "1s", "--freeze", "--print-values"},
+                      "READY", std::chrono::seconds(20), (dir_ / "stick.log").string());
+    // No server for a while: the stick keeps what it takes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    const auto before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const auto db = (dir_ / "history.db").string();
+    Subscriber sub(broker_->uri(), "watch-" + name_);  // before the stick's first records
+    start("", R"(, "history": { "path": ")" + db + R"(" })");
+
+    // The live state carries the simulated values (frozen: every record the same).
+    const json live = state(sub, "sim", "ac_power");
+    json intended;
+    {
+        const auto out = stick.read_available_stdout();
+        const auto line = out.substr(0, out.find('\n'));
+        ASSERT_FALSE(line.empty()) << "no --print-values line";
+        intended = json::parse(line).at("values");
+    }
+    int compared = 0;
+    for (const auto& [point, value] : intended.items()) {
+        if (!value.is_number() || !live.contains(point)) continue;
+        EXPECT_NEAR(live[point].get<double>(), value.get<double>(), 0.051) << point;
+        ++compared;
+    }
+    EXPECT_GE(compared, 20) << live.dump();
+    ASSERT_TRUE(live.contains("status") && intended.contains("status"));
+    EXPECT_EQ(live["status"], intended["status"]);
+    EXPECT_FALSE(live.contains("buffered"));
+
+    // What it kept while regpoll was away came as buffered records with their own times.
+    sub.collect(std::chrono::seconds(5), [](const std::vector<Received>& got) {
+        return std::count_if(got.begin(), got.end(), [](const Received& r) {
+                   return r.topic == "regpoll/sim/buffered";
+               }) >= 2;
+    });
+    const auto buffered = sub.payloads("regpoll/sim/buffered");
+    ASSERT_GE(buffered.size(), 2U) << "the stick kept at least two records";
+    const auto first_live_ms = live.value("ts", std::int64_t{0});
+    for (const auto& p : buffered) {
+        const json j = json::parse(p);
+        EXPECT_TRUE(j.value("buffered", false));
+        EXPECT_LT(j.value("ts", std::int64_t{0}), first_live_ms) << "taken before it connected";
+        EXPECT_NEAR(j.value("ac_power", -1.0), intended.value("ac_power", -2.0), 0.051);
+    }
+
+    // The history holds them too, at their times, before the live ones.
+    EXPECT_EQ(regpoll_->stop(), 0);
+    const auto rows = history_rows(db, "sim", "ac_power");
+    ASSERT_GE(rows.size(), buffered.size() + 1);
+    EXPECT_LT(rows.front().first, before_ms);
+    EXPECT_GT(rows.back().first, before_ms);
 }
 
 TEST_F(ShineRun, CorruptRecordIsDroppedAndTheNextOneStillAcked) {

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "peer_process.hpp"
@@ -73,10 +75,11 @@ class WebRun : public ::testing::Test {
     // An SDM120 simulated with frozen values, and `regpoll run` polling it every 500 ms with
     // a history and the web server on a free loopback port (`http` fields, `extra` flags).
     void start(const std::string& http = R"("listen": "127.0.0.1:0")",
-               std::vector<std::string> extra = {}) {
-        device_.emplace(std::vector<std::string>{REGPOLL_BINARY, "simulate", "--profile", "eastron/sdm120",
-                                                 "--listen", "tcp://127.0.0.1:0", "--freeze"},
-                        "READY ", 20s, dir_ + "/device.log");
+               std::vector<std::string> extra = {}, bool frozen = true) {
+        std::vector<std::string> simulate{REGPOLL_BINARY, "simulate", "--profile", "eastron/sdm120",
+                                          "--listen", "tcp://127.0.0.1:0"};
+        if (frozen) simulate.push_back("--freeze");
+        device_.emplace(simulate, "READY ", 20s, dir_ + "/device.log");
         config_ = dir_ + "/site.json";
         std::ofstream(config_) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" +
                                       device_->ready_value() + R"(", "timeout": "1s" } ],
@@ -289,6 +292,65 @@ TEST_F(WebRun, MetricValuesCanBeLeftOut) {
     ASSERT_EQ(m.status, 200);
     EXPECT_EQ(m.body.find("regpoll_value{"), std::string::npos) << m.body;
     EXPECT_NE(m.body.find("regpoll_requests_total{"), std::string::npos) << m.body;
+}
+
+// Where Debian's chromium is, or "" (then the page test skips, saying so).
+std::string chromium() {
+    for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+        if (::access(path, X_OK) == 0) return path;
+    }
+    return {};
+}
+
+// The page as headless Chromium renders it. --virtual-time-budget never ends on a page with
+// an open event stream, so the DOM is taken when the page has loaded (the first event has
+// come by then; `--timeout` bounds the wait). Root (CI's chroot) needs --no-sandbox.
+CommandResult render(const std::string& browser, const std::string& url, const std::string& dir,
+                     const std::string& what) {
+    std::vector<std::string> argv{browser, "--headless=new", "--disable-gpu", "--no-first-run",
+                                  "--user-data-dir=" + dir + "/chromium", "--timeout=10000", what, url};
+    if (::geteuid() == 0) argv.insert(argv.begin() + 1, "--no-sandbox");
+    return run_command(argv, 60s);
+}
+
+// The value the page shows for device/point, from its data-point cell.
+std::string shown(const std::string& dom, const std::string& device_point) {
+    const std::regex cell("data-point=\"" + device_point + "\">([^<]*)<");
+    std::smatch m;
+    return std::regex_search(dom, m, cell) ? m[1].str() : std::string();
+}
+
+TEST_F(WebRun, HeadlessChromiumShowsTheDevicesAndLiveValues) {
+    const auto browser = chromium();
+    if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (scripts/install-deps.sh)";
+    start(R"("listen": "127.0.0.1:0")", {}, false);
+    std::this_thread::sleep_for(1000ms);
+    const auto first = render(browser, base_ + "/", dir_, "--dump-dom");
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_NE(first.out.find("data-device=\"meter\""), std::string::npos) << first.out;
+    EXPECT_NE(first.out.find(config_), std::string::npos) << "the footer names the configuration";
+    const auto voltage = shown(first.out, "meter/voltage");
+    ASSERT_FALSE(voltage.empty()) << first.out;
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(voltage[0]))) << voltage;
+    std::string later;
+    ASSERT_TRUE(wait_for(
+        [&] {
+            published();
+            const auto again = render(browser, base_ + "/", dir_, "--dump-dom");
+            later = shown(again.out, "meter/voltage");
+            return !later.empty() && later != voltage;
+        },
+        30s))
+        << "the voltage stayed " << voltage;
+    // The device page lists every point; a screenshot of the overview for people.
+    const auto device = render(browser, base_ + "/#/device/meter", dir_, "--dump-dom");
+    EXPECT_NE(device.out.find("data-point=\"meter/import_energy\""), std::string::npos) << device.out;
+    const auto png = std::string(REGPOLL_TEST_BUILD_DIR) + "/web_page.png";
+    fs::remove(png);
+    const auto shot = render(browser, base_ + "/", dir_, "--screenshot=" + png);
+    EXPECT_EQ(shot.exit_code, 0) << shot.err;
+    EXPECT_GT(fs::exists(png) ? fs::file_size(png) : 0, 1000U) << png;
+    EXPECT_TRUE(poller_->running());
 }
 
 TEST(WebConfig, AnOpenAddressWithoutAuthOrPublicIsRefused) {

@@ -136,14 +136,16 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec == beast::error::timeout) return self->drop();
                               if (ec) return self->stream_.socket().close(ec);
+                              // Dropped while this write had already ended: nothing more to send.
+                              if (!self->stream_.socket().is_open()) return;
                               self->queue_.pop_front();
                               if (!self->queue_.empty()) self->write_next();
                           });
     }
 
+    // The queue stays as it is: a write in flight still reads its front.
     void drop() {
         ++server_.dropped_streams;
-        queue_.clear();
         beast::error_code ignored;
         stream_.socket().close(ignored);
     }

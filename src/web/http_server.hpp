@@ -8,8 +8,8 @@
 // within 10 s each, or the client is dropped (slow clients, idle keep-alive connections).
 //
 // Event streams (server-sent events): a handler's answer with `event_stream` keeps its
-// connection open, outside the connection count, and every `feed_period` the feed's next
-// event goes to every stream. Each stream queues at most `stream_queue` events; one that
+// connection open, outside the connection count, and every `feed_period` (1 s) the feed's
+// next event goes to every stream. Each stream queues at most `stream_queue` events; one that
 // falls further behind, or takes longer than `request_time` to take one, is dropped (the
 // browser reconnects and starts again from a fresh first event).
 #include <chrono>
@@ -30,7 +30,7 @@ struct HttpLimits {
     std::chrono::milliseconds request_time{10'000};  // to receive one request, or send one answer
     std::size_t max_event_streams = 128;
     std::size_t stream_queue = 8;  // events waiting for one stream
-    std::chrono::milliseconds feed_period{500};
+    std::chrono::milliseconds feed_period{1000};
 };
 
 // What the feed gives every stream at each period: the event's text, or nullptr for none;

@@ -1,5 +1,6 @@
 #include "web/event_feed.hpp"
 
+#include "poll/value_json.hpp"
 #include "web/api.hpp"
 
 namespace regpoll::web {
@@ -14,6 +15,18 @@ std::uint64_t error_total(const DeviceView& d) {
     std::uint64_t n = 0;
     for (const auto& [reason, count] : d.metrics.errors) n += count;
     return n;
+}
+
+// [value, ts] per point in the configuration's order, plus the quality when it is not
+// "good" (and not "unread", which ts 0 says): about a third of the full form's size.
+nlohmann::ordered_json compact_values(const DeviceView& d) {
+    auto list = nlohmann::ordered_json::array();
+    for (const auto& p : d.points) {
+        auto v = nlohmann::ordered_json::array({poll::value_to_json(p.value), p.ts_ms});
+        if (p.ts_ms && p.quality != poll::Quality::good) v.push_back(poll::quality_name(p.quality));
+        list.push_back(std::move(v));
+    }
+    return list;
 }
 
 }  // namespace
@@ -34,7 +47,11 @@ std::string EventFeed::event(const SiteView& view, bool all) {
         auto& f = followed_[d->name];
         const auto errors = f.window.errors_in_hour(error_total(*d), now, view.started_ms);
         if (!all && f.sent == d.get() && f.errors_1h == errors) continue;
-        auto j = device_json(*d, true);
+        // Updates of a device whose points the page already has carry only their values.
+        const bool compact = !all && f.points_sent == d->points.size();
+        auto j = device_json(*d, !compact);
+        if (compact) j["values"] = compact_values(*d);
+        else f.points_sent = d->points.size();
         j["errors_1h"] = errors;
         devices.push_back(std::move(j));
         f.errors_1h = errors;

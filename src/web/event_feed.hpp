@@ -1,9 +1,11 @@
 #pragma once
 // The live page's events (server-sent events) from the views the poll loop publishes, on
 // the web thread: a first event with every device for a new stream, then every period one
-// event with only the devices whose view changed since. Each device also carries its
+// event with only the devices whose view changed since; those carry only their values
+// ("values": [[value, ts], …] in the points' order) unless their list of points changed. Each device also carries its
 // errors of the last hour, counted here from the minute-by-minute totals it saw.
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <string>
@@ -38,6 +40,7 @@ class EventFeed {
         ErrorWindow window;
         const DeviceView* sent = nullptr;  // the view last sent (or seen)
         std::uint64_t errors_1h = 0;
+        std::size_t points_sent = SIZE_MAX;  // how many points the streams know it by; none yet
     };
     std::string event(const SiteView& view, bool all);
 

@@ -215,7 +215,17 @@ function onEvent(message) {
   live.events++;
   document.body.dataset.events = live.events;
   if (e.full) live.devices = new Map();
-  for (const d of e.devices) live.devices.set(d.name, d);
+  for (const d of e.devices) {
+    if (d.values) {  // values only: the points' names, units and precision are those known
+      const known = live.devices.get(d.name);
+      d.points = (known ? known.points : []).map((p, i) => {
+        const [value, ts, quality] = d.values[i] || [null, 0];
+        return { ...p, value, ts, quality: quality || (ts ? 'good' : 'unread') };
+      });
+      delete d.values;
+    }
+    live.devices.set(d.name, d);
+  }
   live.totals.push({ ts: e.site.published_ms, buses: busTotals() });
   while (live.totals.length > 2 && live.totals[live.totals.length - 1].ts - live.totals[1].ts >= 10e3) live.totals.shift();
   document.getElementById('version').textContent = e.site.version;

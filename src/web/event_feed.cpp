@@ -68,9 +68,14 @@ std::string EventFeed::event(const SiteView& view, bool all) {
 }
 
 std::string EventFeed::first_event() {
-    const auto view = board_.take();
+    auto view = board_.take();
     if (!view) return {};
-    return "retry: 2000\n" + event(*view, true);
+    // Pages opened together (a restart of regpoll reconnects them all) share one text.
+    if (view != first_view_) {
+        first_text_ = "retry: 2000\n" + event(*view, true);
+        first_view_ = std::move(view);
+    }
+    return first_text_;
 }
 
 std::shared_ptr<const std::string> EventFeed::next(bool listened) {

@@ -48,6 +48,8 @@ class EventFeed {
     std::unordered_map<std::string, Followed> followed_;
     std::shared_ptr<const SiteView> last_;  // keeps the views `sent` points into
     std::int64_t last_event_ms_ = 0;
+    std::shared_ptr<const SiteView> first_view_;  // the view first_text_ was made of
+    std::string first_text_;
 };
 
 }  // namespace regpoll::web

@@ -99,6 +99,6 @@ awk -v d="$devices" -v s="$seconds" -v c="$clients" -v a="$none" -v b="$with" 'B
   printf "%-40s %18d %18d\n", "missed deadlines", x[3], y[3]
   printf "%-40s %18d %18d\n", "cycles logged", x[4], y[4]
   printf "%-40s %18s %18.1f\n", "MB/s sent to the live pages", "-", y[5] / s / 1e6
-  printf "%-40s %18s %18d\n", "events received (all pages)", "-", y[6]
+  printf "%-40s %18s %18.2f\n", "events received per page per second", "-", y[6] / c / s
   printf "%-40s %18s %18d\n", "streams dropped or closed", "-", y[7]
 }'

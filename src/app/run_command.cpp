@@ -25,6 +25,7 @@
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
 #include "web/api.hpp"
+#include "web/event_feed.hpp"
 #include "web/http_server.hpp"
 #include "web/live_state.hpp"
 
@@ -218,13 +219,17 @@ private:
         options.auth = http_->auth;
         options.metric_values = http_->metric_values;
         if (history_) options.history_path = history_->config().path;
+        events_ = std::make_unique<web::EventFeed>(board_);  // the page's live values
+        options.events = events_.get();
         options.judge = [](const nlohmann::json& status, std::int64_t now_ms) {
             // regpoll health's verdict with its default --max-age.
             const auto verdict = judge_status(status, now_ms, std::chrono::seconds(60));
             return web::HealthAnswer{verdict.healthy, verdict.reason};
         };
         auto api = std::make_shared<const web::Api>(std::move(options));
-        web_ = std::make_unique<web::HttpServer>([api](const web::HttpRequest& r) { return api->handle(r); });
+        web_ = std::make_unique<web::HttpServer>([api](const web::HttpRequest& r) { return api->handle(r); },
+                                                 web::HttpLimits{},
+                                                 [events = events_.get()](bool listened) { return events->next(listened); });
         if (auto ec = web_->start(http_->host, http_->port)) {
             spdlog::error("{}: /http/listen: cannot listen on {}: {}", args_.config, http_->listen, ec.message());
             return false;
@@ -368,6 +373,7 @@ private:
     std::optional<web::HttpConfig> http_;  // as at start: a reload does not move the server
     web::SiteViewBoard board_;
     std::unique_ptr<web::LiveState> live_;   // after poller_: it reads its figures
+    std::unique_ptr<web::EventFeed> events_;  // used on the web server's thread only
     std::unique_ptr<web::HttpServer> web_;  // last: stopped first, while board_ still exists
     int exit_code_ = exit_ok;
 };

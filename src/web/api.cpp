@@ -5,6 +5,8 @@
 #include <boost/beast/core/detail/base64.hpp>
 
 #include "poll/value_json.hpp"
+#include "web/assets.hpp"
+#include "web/event_feed.hpp"
 #include "web/query_string.hpp"
 
 namespace regpoll::web {
@@ -28,7 +30,9 @@ bool same_secret(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
-Json device_summary(const DeviceView& d) {
+}  // namespace
+
+nlohmann::ordered_json device_json(const DeviceView& d, bool points) {
     std::uint64_t errors = 0;
     for (const auto& [reason, n] : d.metrics.errors) errors += n;
     Json j{{"name", d.name},
@@ -39,27 +43,25 @@ Json device_summary(const DeviceView& d) {
            {"interval_ms", d.interval_ms},
            {"requests", d.metrics.requests},
            {"errors", errors},
-           {"timeouts", d.metrics.timeouts}};
+           {"timeouts", d.metrics.timeouts},
+           {"missed_deadlines", d.metrics.missed_deadlines},
+           {"latency_seconds_sum", d.metrics.latency_sum_seconds}};
     if (!d.manufacturer.empty()) j["manufacturer"] = d.manufacturer;
     if (!d.model.empty()) j["model"] = d.model;
-    return j;
-}
-
-Json device_detail(const DeviceView& d) {
-    Json j = device_summary(d);
-    Json points = Json::array();
+    if (!points) return j;
+    Json list = Json::array();
     for (const auto& p : d.points) {
-        points.push_back({{"name", p.name},
-                          {"value", poll::value_to_json(p.value)},
-                          {"unit", p.unit},
-                          {"ts", p.ts_ms},
-                          {"quality", p.ts_ms ? poll::quality_name(p.quality) : "unread"}});
+        Json point{{"name", p.name},
+                   {"value", poll::value_to_json(p.value)},
+                   {"unit", p.unit},
+                   {"ts", p.ts_ms},
+                   {"quality", p.ts_ms ? poll::quality_name(p.quality) : "unread"}};
+        if (p.precision) point["precision"] = *p.precision;
+        list.push_back(std::move(point));
     }
-    j["points"] = std::move(points);
+    j["points"] = std::move(list);
     return j;
 }
-
-}  // namespace
 
 HttpResponse json_error(int status, const std::string& message) {
     auto r = json_response(Json{{"error", message}});
@@ -81,6 +83,18 @@ nlohmann::json status_of(const SiteView& view) {
             {"started_ms", view.started_ms},
             {"written_ms", view.published_ms},
             {"devices", std::move(devices)}};
+}
+
+HttpResponse asset_response(std::string_view name) {
+    const auto* asset = find_asset(name);
+    if (!asset) return json_error(404, "no such page: /assets/" + std::string(name));
+    HttpResponse r;
+    r.content_type = std::string(content_type_of(name));
+    r.body = std::string(asset->body);
+    // The files change only with the binary; the version in the page's links is not needed
+    // while every answer says no-store (the server's default), which keeps upgrades simple.
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    return r;
 }
 
 bool Api::authorized(const HttpRequest& request) const {
@@ -138,7 +152,7 @@ HttpResponse Api::handle(const HttpRequest& request) const {
     }
     if (*path == "/api/v1/devices") {
         Json list = Json::array();
-        for (const auto& d : view->devices) list.push_back(device_summary(*d));
+        for (const auto& d : view->devices) list.push_back(device_json(*d, false));
         return json_response(Json{{"devices", std::move(list)}});
     }
     constexpr std::string_view device_prefix = "/api/v1/devices/";
@@ -146,8 +160,18 @@ HttpResponse Api::handle(const HttpRequest& request) const {
         const auto name = std::string_view(*path).substr(device_prefix.size());
         const auto* device = view->device(name);
         if (!device) return json_error(404, "no device \"" + std::string(name) + "\"");
-        return json_response(device_detail(*device));
+        return json_response(device_json(*device, true));
     }
+    if (*path == "/api/v1/events") {
+        if (!options_.events) return json_error(404, "no event stream here");
+        HttpResponse r;
+        r.body = options_.events->first_event();
+        r.event_stream = true;
+        return r;
+    }
+    if (*path == "/") return asset_response("index.html");
+    constexpr std::string_view asset_prefix = "/assets/";
+    if (path->starts_with(asset_prefix)) return asset_response(std::string_view(*path).substr(asset_prefix.size()));
     if (*path == "/api/v1/history") {
         return history_response(*view, options_.history_path, std::string(query), unix_now_ms());
     }

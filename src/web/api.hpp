@@ -1,7 +1,7 @@
 #pragma once
-// The routes of the web server, as a pure function from request to response over the
-// latest SiteView: /healthz, /api/v1/devices, /api/v1/devices/{device}, /api/v1/history,
-// /metrics. Runs on the web thread.
+// The routes of the web server, as a function from request to response over the latest
+// SiteView: the page (/ and /assets/…), /healthz, /api/v1/devices, /api/v1/devices/{device},
+// /api/v1/history, /api/v1/events (server-sent events), /metrics. Runs on the web thread.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -15,6 +15,8 @@
 
 namespace regpoll::web {
 
+class EventFeed;
+
 struct HealthAnswer {
     bool healthy = false;
     std::string reason;
@@ -25,6 +27,7 @@ struct ApiOptions {
     std::optional<HttpAuth> auth;  // basic auth for everything but /healthz
     bool metric_values = true;
     std::string history_path;  // the SQLite history; "" when none is kept
+    EventFeed* events = nullptr;  // /api/v1/events; used on the web thread only
     // The verdict of `regpoll health` on a status object built from the view (the status
     // file's format, app/status_file.hpp).
     std::function<HealthAnswer(const nlohmann::json& status, std::int64_t now_ms)> judge;
@@ -40,6 +43,13 @@ class Api {
     bool authorized(const HttpRequest& request) const;
     ApiOptions options_;
 };
+
+// A device as the API shows it: name, bus, health and request figures, and with `points`
+// every point's value, unit, time, quality and precision.
+nlohmann::ordered_json device_json(const DeviceView& device, bool points);
+
+// An embedded file of the page, or 404.
+HttpResponse asset_response(std::string_view name);
 
 // The most points a history answer holds; longer ranges are averaged into buckets.
 inline constexpr std::size_t max_history_points = 2000;

@@ -18,6 +18,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // more header fields
+    // An event stream (text/event-stream): `body` is its first event, and the server's
+    // feed sends the next ones until the client goes or falls behind.
+    bool event_stream = false;
 };
 
 // {"error": message} with `status`.

@@ -1,11 +1,15 @@
 #include "web/http_server.hpp"
 
+#include <atomic>
+#include <deque>
 #include <optional>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -28,25 +32,48 @@ std::string text(beast::string_view s) { return std::string(s.data(), s.size());
 }  // namespace
 
 struct HttpServer::Impl {
-    Impl(Handler h, HttpLimits l) : handler(std::move(h)), limits(l) {}
+    // A connection that became an event stream.
+    struct Stream {
+        virtual ~Stream() = default;
+        virtual void push(std::shared_ptr<const std::string> event) = 0;
+    };
+
+    Impl(Handler h, HttpLimits l, EventFeedFn f) : handler(std::move(h)), limits(l), feed(std::move(f)) {}
     void accept();
+    void tick();
 
     Handler handler;
     HttpLimits limits;
-    std::size_t connections = 0;  // only touched on the server's thread
+    EventFeedFn feed;
+    std::size_t connections = 0;  // only touched on the server's thread, as `streams` is
+    std::vector<std::weak_ptr<Stream>> streams;
+    std::atomic<std::size_t> open_streams{0};
+    std::atomic<std::uint64_t> dropped_streams{0};
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
+    asio::steady_timer feed_timer{io};
     std::thread thread;
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_this<Session> {
   public:
     Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
         ++server_.connections;
     }
-    ~Session() { --server_.connections; }
+    ~Session() override {
+        if (streaming_) --server_.open_streams;
+        else --server_.connections;
+    }
+
+    // A next event for a stream: queued, or the stream dropped when it is too far behind.
+    void push(std::shared_ptr<const std::string> event) override {
+        if (!stream_.socket().is_open()) return;
+        if (queue_.size() >= server_.limits.stream_queue) return drop();
+        queue_.push_back(std::move(event));
+        if (queue_.size() == 1) write_next();
+    }
 
     void read() {
         parser_.emplace();
@@ -74,7 +101,53 @@ class Session : public std::enable_shared_from_this<Session> {
             spdlog::warn("http: {} {}: {}", request.method, request.target, e.what());
             answer = json_error(500, "internal error");
         }
+        if (answer.event_stream) return start_stream(answer);
         send(answer, req.keep_alive());
+    }
+
+    // The connection leaves the connection count for the streams', and gets the feed's
+    // events after this first one. No Content-Length: the stream ends when either side closes.
+    void start_stream(const HttpResponse& answer) {
+        if (server_.open_streams >= server_.limits.max_event_streams)
+            return refuse(503, "too many event streams");
+        streaming_ = true;
+        --server_.connections;
+        ++server_.open_streams;
+        server_.streams.push_back(shared_from_this());
+        auto head = std::make_shared<std::string>(
+            "HTTP/1.1 200 OK\r\nServer: regpoll\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-store\r\nConnection: close\r\n\r\n");
+        *head += answer.body;
+        push(std::move(head));
+        watch();
+    }
+
+    // A stream reads only to see the client go; this pending read also keeps the session.
+    void watch() {
+        stream_.socket().async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->stream_.socket().close(ec);
+            self->watch();
+        });
+    }
+
+    void write_next() {
+        stream_.expires_after(server_.limits.request_time);
+        asio::async_write(stream_, asio::buffer(*queue_.front()),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec == beast::error::timeout) return self->drop();
+                              if (ec) return self->stream_.socket().close(ec);
+                              // Dropped while this write had already ended: nothing more to send.
+                              if (!self->stream_.socket().is_open()) return;
+                              self->queue_.pop_front();
+                              if (!self->queue_.empty()) self->write_next();
+                          });
+    }
+
+    // The queue stays as it is: a write in flight still reads its front.
+    void drop() {
+        ++server_.dropped_streams;
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
     }
 
     void refuse(int status, const std::string& why) { send(json_error(status, why), false); }
@@ -119,6 +192,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<http::request_parser<http::string_body>> parser_;
     std::array<char, 16 * 1024> drain_buffer_{};
     std::size_t drained_ = 0;
+    bool streaming_ = false;
+    std::deque<std::shared_ptr<const std::string>> queue_;  // a stream's events, the first being written
 };
 
 }  // namespace
@@ -137,8 +212,29 @@ void HttpServer::Impl::accept() {
     });
 }
 
-HttpServer::HttpServer(Handler handler, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(std::move(handler), limits)) {}
+// Asks the feed for its next event every period and hands it to every stream. The feed is
+// told whether anyone listens, so that nobody listening costs it no serialising.
+void HttpServer::Impl::tick() {
+    feed_timer.expires_after(limits.feed_period);
+    feed_timer.async_wait([this](beast::error_code ec) {
+        if (ec || !acceptor.is_open()) return;
+        std::erase_if(streams, [](const std::weak_ptr<Stream>& s) { return s.expired(); });
+        const auto event = feed(!streams.empty());
+        if (event) {
+            for (const auto& weak : streams) {
+                if (auto s = weak.lock()) s->push(event);
+            }
+        }
+        tick();
+    });
+}
+
+HttpServer::HttpServer(Handler handler, HttpLimits limits, EventFeedFn feed)
+    : impl_(std::make_shared<Impl>(std::move(handler), limits, std::move(feed))) {}
+
+HttpServerStats HttpServer::stats() const {
+    return {impl_->open_streams.load(), impl_->dropped_streams.load()};
+}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -158,6 +254,7 @@ std::error_code HttpServer::start(const std::string& host, std::uint16_t port) {
         return ec;
     }
     impl_->accept();
+    if (impl_->feed) impl_->tick();
     impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
     return {};
 }
@@ -173,6 +270,7 @@ void HttpServer::stop() {
     asio::post(impl_->io, [impl = impl_.get()] {
         beast::error_code ignored;
         impl->acceptor.close(ignored);
+        impl->feed_timer.cancel();
         impl->io.stop();
     });
     impl_->thread.join();

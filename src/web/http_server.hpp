@@ -6,6 +6,12 @@
 // Limits: request headers up to 8 KiB (431 beyond), bodies up to 16 KiB (413), at most 64
 // connections (more are closed at once); a request must arrive, and its answer be taken,
 // within 10 s each, or the client is dropped (slow clients, idle keep-alive connections).
+//
+// Event streams (server-sent events): a handler's answer with `event_stream` keeps its
+// connection open, outside the connection count, and every `feed_period` (1 s) the feed's
+// next event goes to every stream. Each stream queues at most `stream_queue` events; one that
+// falls further behind, or takes longer than `request_time` to take one, is dropped (the
+// browser reconnects and starts again from a fresh first event).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -22,6 +28,18 @@ struct HttpLimits {
     std::size_t max_body_bytes = 16 * 1024;
     std::size_t max_connections = 64;
     std::chrono::milliseconds request_time{10'000};  // to receive one request, or send one answer
+    std::size_t max_event_streams = 128;
+    std::size_t stream_queue = 8;  // events waiting for one stream
+    std::chrono::milliseconds feed_period{1000};
+};
+
+// What the feed gives every stream at each period: the event's text, or nullptr for none;
+// `listened` is false while no stream is open.
+using EventFeedFn = std::function<std::shared_ptr<const std::string>(bool listened)>;
+
+struct HttpServerStats {
+    std::size_t streams = 0;          // open now
+    std::uint64_t dropped_streams = 0;  // fallen behind, or too slow to take an event
 };
 
 class HttpServer {
@@ -29,7 +47,7 @@ class HttpServer {
     // Called on the server's thread.
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-    HttpServer(Handler handler, HttpLimits limits = {});
+    HttpServer(Handler handler, HttpLimits limits = {}, EventFeedFn feed = {});
     ~HttpServer();  // stop()
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -38,6 +56,8 @@ class HttpServer {
     // reported at once, then serves on the server's thread.
     std::error_code start(const std::string& host, std::uint16_t port);
     std::uint16_t port() const;
+    // Safe from any thread.
+    HttpServerStats stats() const;
     // Closes the listener and every connection and joins the thread.
     void stop();
 

@@ -46,7 +46,7 @@ void LiveState::attach(const poll::Poller& poller) {
         }
         for (const auto& p : cfg.points) {
             next[d].point_index.emplace(p.name, view.points.size());
-            PointView point{p.name, p.unit, {}, poll::Quality::good, 0};
+            PointView point{p.name, p.unit, {}, poll::Quality::good, 0, p.precision};
             if (old) {
                 if (auto it = old->point_index.find(p.name); it != old->point_index.end()) {
                     const auto& was = old->current.points[it->second];

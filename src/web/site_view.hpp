@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct PointView {
     codec::Value value;  // monostate until read, or when the device said "not available"
     poll::Quality quality = poll::Quality::good;
     std::int64_t ts_ms = 0;  // Unix ms of the answer it came from; 0: not read yet
+    std::optional<int> precision;  // decimals to show, from the profile
 };
 
 struct DeviceView {

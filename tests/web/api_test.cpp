@@ -24,9 +24,9 @@ class ApiTest : public ::testing::Test {
         meter->online = true;
         meter->last_answer_ms = 999'000;
         meter->interval_ms = 1000;
-        meter->points.push_back({"voltage", "V", 230.5, poll::Quality::good, 999'000});
-        meter->points.push_back({"status", "", std::string("ok \"quoted\""), poll::Quality::good, 999'000});
-        meter->points.push_back({"unread", "A", {}, poll::Quality::good, 0});
+        meter->points.push_back({"voltage", "V", 230.5, poll::Quality::good, 999'000, 1});
+        meter->points.push_back({"status", "", std::string("ok \"quoted\""), poll::Quality::good, 999'000, std::nullopt});
+        meter->points.push_back({"unread", "A", {}, poll::Quality::good, 0, std::nullopt});
         meter->metrics.record(std::chrono::milliseconds(7), {}, 999'000);
         meter->metrics.record(std::chrono::seconds(1), std::make_error_code(std::errc::timed_out), 999'500);
         view->devices.push_back(meter);
@@ -62,7 +62,7 @@ TEST_F(ApiTest, DevicesAndOneDevice) {
     EXPECT_EQ(j["devices"][0]["requests"], 2);
     EXPECT_EQ(j["devices"][0]["errors"], 1);
     auto one = Json::parse(get(a, "/api/v1/devices/meter").body);
-    EXPECT_EQ(one["points"][0], Json::parse(R"({"name":"voltage","value":230.5,"unit":"V","ts":999000,"quality":"good"})"));
+    EXPECT_EQ(one["points"][0], Json::parse(R"({"name":"voltage","value":230.5,"unit":"V","ts":999000,"quality":"good","precision":1})"));
     EXPECT_EQ(one["points"][2]["value"], nullptr);
     EXPECT_EQ(one["points"][2]["quality"], "unread");
     EXPECT_EQ(get(a, "/api/v1/devices/nope").status, 404);
@@ -108,6 +108,25 @@ TEST_F(ApiTest, MetricsText) {
     EXPECT_NE(text.find("regpoll_last_success_timestamp_seconds{device=\"meter\",bus=\"lab\"} 999\n"), std::string::npos);
     const auto without = get(api(std::nullopt, false), "/metrics").body;
     EXPECT_EQ(without.find("regpoll_value"), std::string::npos);
+}
+
+TEST_F(ApiTest, ThePageAndItsFilesAreEmbedded) {
+    const auto a = api();
+    const auto page = get(a, "/");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("/assets/app.js"), std::string::npos);
+    for (const char* name : {"app.js", "style.css", "chart.min.js"}) {
+        const auto file = get(a, std::string("/assets/") + name);
+        EXPECT_EQ(file.status, 200) << name;
+        EXPECT_GT(file.body.size(), 1000U) << name;
+    }
+    EXPECT_NE(get(a, "/assets/chart.min.js").body.find("Chart"), std::string::npos);
+    EXPECT_EQ(get(a, "/assets/chart.min.js").content_type, "text/javascript; charset=utf-8");
+    EXPECT_EQ(get(a, "/assets/nope.js").status, 404);
+    EXPECT_EQ(get(a, "/assets/../api").status, 400);
+    EXPECT_EQ(get(api(HttpAuth{"admin", "pw"}), "/").status, 401);
+    EXPECT_EQ(get(a, "/api/v1/events").status, 404);  // no feed given
 }
 
 TEST(RequestMetrics, ReasonsByClass) {

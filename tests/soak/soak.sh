@@ -6,7 +6,9 @@
 # with its own faults: clean; 2 % of requests unanswered (timeouts) and late answers; RTU
 # framing over TCP with 2 % broken CRCs (garbage); 2 % exception replies and 0.5 % closed
 # connections. `regpoll run` polls them every 5 s into a real mosquitto and a SQLite history
-# (retention and rollups on) on a 32 MiB disk of its own. On purpose, meanwhile:
+# (retention and rollups on) on a 512 MiB disk of its own (tmpfs, so memory: room for an
+# hour of rows and the 40-64 MiB of WAL the history lets grow between checkpoints). On
+# purpose, meanwhile:
 #   - mosquitto is stopped and started again every RESTART_EVERY (default 3m);
 #   - the configuration is changed (every other device's interval 5 s <-> 7 s) and regpoll
 #     is sent SIGHUP every RELOAD_EVERY (default 1m);
@@ -49,7 +51,7 @@ cleanup_soak() {
 }
 disk=$tmp/disk
 mkdir "$disk"
-small_disk "$disk" 32m
+small_disk "$disk" 512m
 trap cleanup_soak EXIT
 
 free_ports() {  # N free loopback ports, one per line

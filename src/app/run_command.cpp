@@ -103,7 +103,12 @@ private:
             spdlog::warn("{}: /http: changes to the web server apply at the next start", args_.config);
         }
         if (live_) fanout_->add(live_.get());
-        if (site.mqtt) {
+        if (site.mqtt && mqtt_) {
+            // A reload that left the "mqtt" section as it was: same connection, same outbox.
+            mqtt_->reconfigure(std::move(*site.mqtt), site.config);
+            fanout_->add(mqtt_.get());
+        } else if (site.mqtt) {
+            mqtt_json_ = site.config->mqtt;
             try {
                 mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
             } catch (const std::exception& e) {
@@ -286,7 +291,10 @@ private:
         auto old = std::move(poller_);
         stop_gateways();  // they refer to the old poller
         old->stop();
-        stop_sinks();
+        stop_plugin_sinks();
+        // The MQTT connection stays unless its section changed: no offline/online flicker in
+        // Home Assistant, and no wait for the broker on this thread.
+        if (!site->mqtt || site->config->mqtt != mqtt_json_) stop_mqtt();
         if (!start(std::move(*site))) {
             spdlog::error("the new configuration could not start; exiting");
             exit_code_ = exit_failure;
@@ -343,6 +351,11 @@ private:
     // Sinks flush what they hold (MQTT: what the broker does not take in time waits in the
     // outbox for the next run).
     void stop_sinks() {
+        stop_mqtt();
+        stop_plugin_sinks();
+    }
+
+    void stop_mqtt() {
         if (mqtt_) {
             mqtt_->stop();
             auto unsaved = mqtt_->take_unsaved();
@@ -350,13 +363,13 @@ private:
                             std::make_move_iterator(unsaved.end()));
         }
         mqtt_.reset();
-        stop_plugin_sinks();
     }
 
     const RunArgs& args_;
     poll::SampleSink& output_;
     std::unique_ptr<Fanout> fanout_;
     std::unique_ptr<sink::MqttSink> mqtt_;
+    profile::Json mqtt_json_;  // the section mqtt_ was made from
     // Messages a stopped sink could neither publish nor write to its outbox (a full disk):
     // the next sink (after a reload) takes them; at exit they are counted as lost.
     std::vector<sink::Message> unsaved_;

@@ -1,5 +1,6 @@
 #include "sink/mqtt_sink.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -49,9 +50,13 @@ struct InFlight {
 
 struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     Impl(boost::asio::io_context& io_, MqttConfig config,
-         std::shared_ptr<const profile::SiteConfig> site, std::string version)
+         std::shared_ptr<const profile::SiteConfig> site_, std::string version_)
         : io(io_),
-          builder(std::move(config), std::move(site), std::move(version)),
+          version(std::move(version_)),
+          site(site_),
+          builder(std::move(config), std::move(site_), version),
+          ha_status_topic(builder.config().discovery_prefix + "/status"),
+          command_qos(builder.config().qos),
           outbox(builder.config().outbox_path, builder.config().outbox_max_messages),
           // A delivery wakes the publisher only when it waits for one (a full window, or
           // stopping): otherwise it reaps acknowledged messages when it next wakes anyway, and
@@ -68,7 +73,16 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
           }) {}
 
     boost::asio::io_context& io;
+    const std::string version;
+    std::shared_ptr<const profile::SiteConfig> site;  // poller thread
+    // Built on the poller's thread; replaced there by reconfigure(). The publisher thread
+    // touches it only in finish(), under builder_mutex.
     MessageBuilder builder;
+    std::mutex builder_mutex;
+    // What the publisher thread needs of the configuration; a reload keeps the sink only
+    // while the "mqtt" section is unchanged, so these stay as they are.
+    const std::string ha_status_topic;
+    const int command_qos;
     Outbox outbox;  // publisher thread only
     std::unique_ptr<mqtt::async_client> client;
     mqtt::connect_options options;
@@ -85,6 +99,8 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     bool became_connected = false;
     std::uint64_t wakeups = 0;
     std::chrono::steady_clock::time_point stop_deadline{};
+    std::vector<std::string> command_filters;  // set before start, and by reconfigure()
+    bool resubscribe = false;                  // command_filters changed while running
 
     std::atomic<std::uint64_t> published{0}, queued_to_disk{0}, dropped{0};
     std::atomic<std::size_t> waiting{0};
@@ -137,11 +153,13 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     std::uint64_t lost_in_memory = 0;   // dropped while the outbox could not be written
     void send();
     void on_connected_io();
+    void announce();
     void on_command(const std::string& topic, const std::string& payload, bool retained);
     void finish();
 
-    WriteHandler write_handler;                // poller thread
-    std::vector<std::string> command_filters;  // set before start
+    WriteHandler write_handler;            // poller thread
+    std::vector<std::string> subscribed;  // publisher thread: the command filters taken now
+    void update_subscriptions(bool fresh_session);
 };
 
 void MqttSink::Impl::setup_client() {
@@ -251,6 +269,12 @@ void MqttSink::Impl::on_command(const std::string& topic, const std::string& pay
 // discovery configs, removing the ones whose points left the configuration.
 void MqttSink::Impl::on_connected_io() {
     spdlog::info("MQTT: connected to {}", builder.config().broker);
+    announce();
+}
+
+// The status topic says online, and Home Assistant gets the discovery configs of the
+// configuration as it is now (after a connect, and after a reload that kept the connection).
+void MqttSink::Impl::announce() {
     std::vector<Message> out{builder.status(true)};
     if (builder.config().homeassistant) {
         auto configs = builder.discovery();
@@ -270,6 +294,30 @@ void MqttSink::Impl::on_connected_io() {
         for (auto& m : configs) out.push_back(std::move(m));
     }
     enqueue(std::move(out));
+}
+
+// Takes the command topics of the configuration as it is now: all of them on a new (clean)
+// session, only the differences after a reload changed them while connected.
+void MqttSink::Impl::update_subscriptions(bool fresh_session) {
+    std::vector<std::string> wanted;
+    {
+        std::lock_guard lk(mutex);
+        if (!fresh_session && !resubscribe) return;
+        resubscribe = false;
+        wanted = command_filters;
+    }
+    if (fresh_session) subscribed.clear();
+    try {
+        for (const auto& filter : subscribed) {
+            if (std::find(wanted.begin(), wanted.end(), filter) == wanted.end()) client->unsubscribe(filter);
+        }
+        for (const auto& filter : wanted) {
+            if (std::find(subscribed.begin(), subscribed.end(), filter) == subscribed.end())
+                client->subscribe(filter, command_qos);
+        }
+    } catch (const mqtt::exception&) {
+    }
+    subscribed = std::move(wanted);
 }
 
 void MqttSink::Impl::try_connect() {
@@ -425,11 +473,12 @@ void MqttSink::Impl::run() {
         if (now_connected) {
             retry_delay = std::chrono::seconds(1);
             try {
-                client->subscribe(builder.config().discovery_prefix + "/status", 1);
-                for (const auto& filter : command_filters)
-                    client->subscribe(filter, builder.config().qos);
+                client->subscribe(ha_status_topic, 1);
             } catch (const mqtt::exception&) {
             }
+            update_subscriptions(true);
+        } else if (is_connected) {
+            update_subscriptions(false);
         }
         reap();
         const bool failed = !inflight.empty() && inflight.front().token->is_complete() &&
@@ -462,8 +511,12 @@ void MqttSink::Impl::finish() {
         }
         if (is_connected) {
             // Every device offline first, so Home Assistant stops showing their last values.
-            auto messages = builder.all_offline();
-            messages.push_back(builder.status(false));
+            std::vector<Message> messages;
+            {
+                std::lock_guard lk(builder_mutex);
+                messages = builder.all_offline();
+                messages.push_back(builder.status(false));
+            }
             mqtt::delivery_token_ptr last;
             for (const auto& m : messages)
                 last = client->publish(mqtt::make_message(m.topic, m.payload, m.qos, true));
@@ -486,14 +539,44 @@ MqttSink::~MqttSink() {
 
 void MqttSink::set_write_handler(WriteHandler handler) {
     impl_->write_handler = std::move(handler);
+    std::lock_guard lk(impl_->mutex);
     impl_->command_filters =
         impl_->write_handler ? impl_->builder.command_filters() : std::vector<std::string>{};
 }
 
+void MqttSink::reconfigure(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site) {
+    auto& s = *impl_;
+    // Devices that left the configuration say offline, so Home Assistant stops showing
+    // their last values (a sink that stops says so of every device).
+    std::vector<Message> gone;
+    for (const auto& dev : s.site->devices) {
+        const bool kept = std::any_of(site->devices.begin(), site->devices.end(),
+                                      [&](const profile::DeviceConfig& d) { return d.name == dev.name; });
+        if (!kept) gone.push_back(s.builder.availability(dev.name, false));
+    }
+    s.enqueue(std::move(gone));
+    s.site = site;
+    {
+        std::lock_guard lk(s.builder_mutex);
+        s.builder = MessageBuilder(std::move(config), std::move(site), s.version);
+    }
+    bool is_connected;
+    {
+        std::lock_guard lk(s.mutex);
+        if (s.write_handler) {
+            s.command_filters = s.builder.command_filters();
+            s.resubscribe = true;
+        }
+        is_connected = s.connected;
+    }
+    s.wake();
+    if (is_connected) s.announce();  // otherwise the next connect does it
+}
+
 void MqttSink::start() {
     if (impl_->thread.joinable()) return;
-    for (const auto& filter : impl_->command_filters)
-        spdlog::info("MQTT: taking commands on {}", filter);
+    for (const auto& filter : impl_->builder.command_filters())
+        if (impl_->write_handler) spdlog::info("MQTT: taking commands on {}", filter);
     if (impl_->outbox.size() > 0) {
         spdlog::info("MQTT: {} messages from an earlier run wait in {}", impl_->outbox.size(),
                      impl_->builder.config().outbox_path);

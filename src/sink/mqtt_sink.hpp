@@ -45,6 +45,11 @@ public:
 
     // Connects and starts publishing.
     void start();
+    // A reload whose "mqtt" section is unchanged: the connection and the outbox stay, and
+    // the messages follow the new configuration (devices, points, Domoticz mappings, command
+    // topics) from here on. Devices that left say offline; Home Assistant gets the new
+    // discovery configs. On the poller's thread.
+    void reconfigure(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site);
     // Publishes what it can within `grace`, keeps the rest in the outbox, says "offline" on
     // the status topic and disconnects. request_stop() returns at once (the poller's loop
     // keeps running, so paho's events still reach it); stopped() says when it is done;

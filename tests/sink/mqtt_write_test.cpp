@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -404,6 +405,62 @@ TEST_F(MqttWriteTest, OnASerialLineWritesQueueBetweenPolls) {
     }
     EXPECT_GT(cycles, 20U) << log;  // polling went on between the writes
     EXPECT_EQ(errors, 0U) << log;
+}
+
+// A SIGHUP that leaves the "mqtt" section as it was keeps the connection: no "offline" on the
+// status topic (Home Assistant would blank every entity), the device that left says offline
+// and loses its discovery configs, the new one is announced and takes commands at once, and
+// the old command topics no longer act.
+TEST_F(MqttWriteTest, AReloadKeepsTheConnectionAndFollowsTheNewConfiguration) {
+    Subscriber sub(broker_->uri(), "test-" + name_);
+    const auto cfg = config("100ms");
+    start_quiet_regpoll(cfg);
+    wait_ready(sub);
+
+    std::string text;
+    {
+        std::ifstream in(cfg);
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto at = text.find(R"("name": "plc")");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 13, R"("name": "boiler")");
+    std::ofstream(cfg, std::ios::trunc) << text;
+    const auto from = sub.got.size();
+    ASSERT_TRUE(regpoll_->send_signal(SIGHUP));
+    sub.collect(10s, [&](const std::vector<Received>& got) {
+        for (std::size_t i = from; i < got.size(); ++i) if (got[i].topic == "regpoll/boiler/state") return true;
+        return false;
+    });
+    EXPECT_FALSE(seen_after(sub, from, "regpoll/status", "offline")) << "the reload dropped the connection";
+    EXPECT_TRUE(seen_after(sub, from, "regpoll/plc/availability", "offline"));
+    std::size_t announced = 0, removed = 0;
+    for (std::size_t i = from; i < sub.got.size(); ++i) {
+        const auto& r = sub.got[i];
+        if (!r.topic.starts_with("homeassistant/") || !r.topic.ends_with("/config")) continue;
+        if (r.topic.find("boiler") != std::string::npos && !r.payload.empty()) ++announced;
+        if (r.topic.find("plc") != std::string::npos && r.payload.empty()) ++removed;
+    }
+    EXPECT_EQ(announced, 7U) << "one discovery config per point of the renamed device";
+    EXPECT_EQ(removed, 7U) << "the old device's configs are cleared";
+
+    // The new command topic acts; the old one is no longer subscribed.
+    EXPECT_EQ(ask(sub, "regpoll/boiler/power_limit/set", "42", "regpoll/boiler/power_limit/result"),
+              json({{"ok", true}, {"value", 42.0}}));
+    EXPECT_EQ(registers()[10], 420);
+    const auto before_old = sub.got.size();
+    sub.publish("regpoll/plc/power_limit/set", "17");
+    std::this_thread::sleep_for(1500ms);
+    for (std::size_t i = before_old; i < sub.got.size(); ++i)
+        EXPECT_NE(sub.got[i].topic, "regpoll/plc/power_limit/result") << sub.got[i].payload;
+    EXPECT_EQ(registers()[10], 420) << "a command for the device that left was carried out";
+
+    regpoll_->stop();
+    const auto log = regpoll_->stderr_log();
+    std::size_t connects = 0;
+    for (auto p = log.find("MQTT: connected to"); p != std::string::npos; p = log.find("MQTT: connected to", p + 1))
+        ++connects;
+    EXPECT_EQ(connects, 1U) << log;
 }
 
 }  // namespace

@@ -219,17 +219,22 @@ void print_json(const std::vector<Candidate>& cands, const BasicIdentification& 
     if (fc43.answered) out["fc43"] = {{"vendor", fc43.vendor}, {"product_code", fc43.product_code}, {"revision", fc43.revision}};
     out["sunspec"] = nullptr;
     if (sunspec) out["sunspec"] = {{"base", sunspec->base}, {"manufacturer", sunspec->manufacturer}, {"model", sunspec->model}};
-    auto& fits = out["profiles"] = nlohmann::ordered_json::array();
-    auto& ruled_out = out["ruled_out"] = nlohmann::ordered_json::array();
+    // Built apart: ordered_json keeps its keys in a vector, so a reference into `out` would
+    // not survive the next key added.
+    auto fits = nlohmann::ordered_json::array();
+    auto ruled_out = nlohmann::ordered_json::array();
     for (const auto& c : cands) {
         nlohmann::ordered_json item{{"profile", c.name}, {"manufacturer", c.profile->manufacturer},
                                     {"model", c.profile->model}, {"unit", c.unit}};
         if (c.fit.fits) item["score"] = c.fit.score;
         else item["reason"] = c.fit.reason;
-        auto& ev = item["evidence"] = nlohmann::ordered_json::array();
-        for (const auto& e : c.fit.evidence) ev.push_back(evidence_json(e));
+        auto evidence = nlohmann::ordered_json::array();
+        for (const auto& e : c.fit.evidence) evidence.push_back(evidence_json(e));
+        item["evidence"] = std::move(evidence);
         (c.fit.fits ? fits : ruled_out).push_back(std::move(item));
     }
+    out["profiles"] = std::move(fits);
+    out["ruled_out"] = std::move(ruled_out);
     std::cout << out.dump() << "\n";
 }
 

@@ -144,6 +144,38 @@ TEST_F(IdentifyCommand, NothingFitsExitsThree) {
     EXPECT_NE(text.out.find("no profile fits"), std::string::npos) << text.out;
 }
 
+// Every shipped profile with an identify block, simulated at its default unit, fits and
+// scores at least as well as any other fitting profile (its siblings are ruled out).
+TEST_F(IdentifyCommand, EveryShippedProfileIdentifiesAsItself) {
+    const fs::path root = fs::path(source_dir()) / "devices";
+    int tried = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
+        const json profile = json::parse(std::ifstream(entry.path()), nullptr, false, true);
+        if (!profile.is_object() || !profile.contains("identify")) continue;
+        const std::string name = entry.path().lexically_relative(root).replace_extension().generic_string();
+        const int unit = profile.value("limits", json::object()).value("default_unit", 1);
+        PeerProcess sim({REGPOLL_BINARY, "simulate", "--profile", name, "--unit", std::to_string(unit), "--listen",
+                         "tcp://127.0.0.1:0"},
+                        "READY ", 20s, (dir_ / "simulate.log").string());
+        json out;
+        auto r = identify(sim.ready_port(), {}, out);
+        ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err << r.out;
+        const auto& fits = out["profiles"];
+        ASSERT_FALSE(fits.empty()) << name;
+        bool found = false;
+        for (const auto& f : fits) {
+            if (f["profile"] == name) {
+                found = true;
+                EXPECT_EQ(f["score"], fits[0]["score"]) << name << ": " << r.out;
+            }
+        }
+        EXPECT_TRUE(found) << name << ": " << r.out;
+        ++tried;
+    }
+    EXPECT_GE(tried, 11);
+}
+
 TEST_F(IdentifyCommand, AnUnreachableDeviceIsAnError) {
     // A port nothing listens on: bind one, note it, close it.
     std::uint16_t port = 0;

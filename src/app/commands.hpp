@@ -174,4 +174,15 @@ struct DiscoverArgs {
 
 int run_discover(const DiscoverArgs& args);
 
+// regpoll identify: the profiles whose "identify" block fits the device, best first.
+// Exit 0 when one fits, 3 when none does, 1 when the device cannot be reached.
+struct IdentifyArgs {
+    LinkArgs link;
+    bool unit_given = false;            // without --unit, each profile at its default unit
+    std::vector<std::string> profiles;  // only these (library names or .json files); none = all
+    bool json = false;
+};
+
+int run_identify(const IdentifyArgs& args);
+
 }  // namespace regpoll::app

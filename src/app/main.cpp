@@ -54,6 +54,14 @@ int main(int argc, char** argv) {
     probe_cmd->add_option("-c,--count", probe.count, "Registers to read (1-125)")->capture_default_str();
     probe_cmd->add_flag("-j,--json", probe.json, "Print one JSON object");
 
+    regpoll::app::IdentifyArgs identify;
+    auto* identify_cmd = app.add_subcommand(
+        "identify", "Which profiles fit the device: their identify checks, FC43 and SunSpec model 1");
+    add_link_options(identify_cmd, identify.link, "1s");
+    identify_cmd->add_option("-p,--profile", identify.profiles,
+                             "Try only this profile (library name or .json file; repeatable)");
+    identify_cmd->add_flag("-j,--json", identify.json, "Print one JSON object");
+
     regpoll::app::WriteArgs write;
     auto* write_cmd = app.add_subcommand("write", "Encode values and write them (to an address, or to a point of a site config with -c)");
     write.link.timeout = "1s";
@@ -226,6 +234,10 @@ int main(int argc, char** argv) {
 
     if (read_cmd->parsed()) return regpoll::app::run_read(read);
     if (probe_cmd->parsed()) return regpoll::app::run_probe(probe);
+    if (identify_cmd->parsed()) {
+        identify.unit_given = identify_cmd->count("--unit") > 0;
+        return regpoll::app::run_identify(identify);
+    }
     if (write_cmd->parsed()) {
         // Positionals fill "uri" first: with -c there is none, so it holds the value.
         if (!write.config.empty()) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/basic_identification.hpp"
 #include "app/commands.hpp"
 #include "app/session.hpp"
 #include "app/unit_list.hpp"
@@ -17,30 +18,8 @@ namespace {
 struct Found {
     int unit;
     std::string answer;  // "ok" or the exception
-    std::string vendor, product_code, revision;
-    bool identification_timed_out = false;
+    BasicIdentification id;
 };
-
-// Reads the basic identification objects, following "more follows" a few times. Returns
-// false when the device did not answer the request in time.
-bool identify(Session& session, Found& found) {
-    std::uint8_t next = 0;
-    for (int round = 0; round < 4; ++round) {
-        auto request = modbus::make_read_device_identification(1, next);
-        auto response = session.transact(*request);
-        if (!response) return response.error() != modbus::Errc::timeout;
-        auto id = modbus::parse_device_identification(*request, *response);
-        if (!id) return true;
-        for (const auto& [object, text] : id->objects) {
-            if (object == 0) found.vendor = text;
-            if (object == 1) found.product_code = text;
-            if (object == 2) found.revision = text;
-        }
-        if (!id->more_follows || id->next_object_id <= next) return true;
-        next = id->next_object_id;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -85,15 +64,18 @@ int run_scan(const ScanArgs& a) {
             if (a.link.debug) std::cerr << "unit " << unit << ": " << session->describe(ec) << "\n";
             continue;
         }
-        Found f{unit, ec ? ec.message() : "ok", {}, {}, {}};
-        if (a.identify) identification_timed_out = f.identification_timed_out = !identify(*session, f);
+        Found f{unit, ec ? ec.message() : "ok", {}};
+        if (a.identify) {
+            f.id = read_basic_identification(*session);
+            identification_timed_out = f.id.timed_out;
+        }
         if (!a.json) {
             std::cout << "unit " << unit << ": present (" << f.answer << ")";
-            if (!f.vendor.empty() || !f.product_code.empty() || !f.revision.empty()) {
-                std::cout << ", vendor \"" << f.vendor << "\", product \"" << f.product_code
-                          << "\", revision \"" << f.revision << "\"";
+            if (!f.id.empty()) {
+                std::cout << ", vendor \"" << f.id.vendor << "\", product \"" << f.id.product_code
+                          << "\", revision \"" << f.id.revision << "\"";
             }
-            if (f.identification_timed_out) std::cout << ", identification (FC43) timed out";
+            if (f.id.timed_out) std::cout << ", identification (FC43) timed out";
             std::cout << std::endl;
         }
         found.push_back(std::move(f));
@@ -105,10 +87,10 @@ int run_scan(const ScanArgs& a) {
             nlohmann::ordered_json item;
             item["unit"] = f.unit;
             item["answer"] = f.answer;
-            if (!f.vendor.empty()) item["vendor"] = f.vendor;
-            if (!f.product_code.empty()) item["product_code"] = f.product_code;
-            if (!f.revision.empty()) item["revision"] = f.revision;
-            if (f.identification_timed_out) item["identification"] = "timed out";
+            if (!f.id.vendor.empty()) item["vendor"] = f.id.vendor;
+            if (!f.id.product_code.empty()) item["product_code"] = f.id.product_code;
+            if (!f.id.revision.empty()) item["revision"] = f.id.revision;
+            if (f.id.timed_out) item["identification"] = "timed out";
             list.push_back(std::move(item));
         }
         std::cout << out.dump() << "\n";

@@ -16,6 +16,7 @@ namespace regpoll::app {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
+inline constexpr int exit_no_fit = 3;  // identify: the device answered, no profile fits
 
 // Prints "regpoll: <message>" on stderr.
 void print_error(const std::string& message);

@@ -11,6 +11,7 @@
 
 #include "codec/format.hpp"
 #include "modbus/register_kind.hpp"
+#include "profile/identify.hpp"
 #include "profile/point_types.hpp"
 
 namespace regpoll::profile {
@@ -69,6 +70,7 @@ struct Profile {
     std::string description;
     Limits limits;
     std::vector<Point> points;
+    std::optional<Identify> identify;  // what tells this model apart (profile/identify.hpp)
 };
 
 }  // namespace regpoll::profile

@@ -77,7 +77,11 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
             if (auto p = parse_point(pr, types)) profile.points.push_back(std::move(*p));
         }
     }
-    r.reject_unknown("manufacturer, model, models, source, protocol, description, transports, defaults, limits, points");
+    if (const Json* identify = r.get("identify")) {
+        JsonReader ir(*identify, path, "/identify", diag);
+        profile.identify = parse_identify(ir, profile.points);
+    }
+    r.reject_unknown("manufacturer, model, models, source, protocol, description, transports, defaults, limits, points, identify");
     check_points(profile.points, path, diag);
     if (diag.errors().size() != errors_before) return std::nullopt;
     return profile;

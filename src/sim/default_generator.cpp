@@ -185,6 +185,28 @@ double energy_factor(const std::string& power_unit, const std::string& energy_un
     return *from / *to;
 }
 
+std::optional<GeneratorSpec> identify_generator(std::size_t point_index, const profile::Profile& profile) {
+    if (!profile.identify) return std::nullopt;
+    for (const auto& check : profile.identify->checks) {
+        if (check.point_index != point_index) continue;
+        if (check.pattern) {
+            // A text the profile itself gives that the pattern accepts, if there is one.
+            for (const auto& text : {profile.manufacturer, profile.model}) {
+                if (check.pattern->matches(text)) return constant(text);
+            }
+            continue;
+        }
+        const auto& first = check.values.front();
+        if (const auto* text = std::get_if<std::string>(&first)) return constant(*text);
+        const double number = std::get<double>(first);
+        const bool integral = number == static_cast<double>(static_cast<std::int64_t>(number));
+        if (integral && profile.points[point_index].format.is_unscaled())
+            return constant(static_cast<std::int64_t>(number));
+        return constant(number);
+    }
+    return std::nullopt;
+}
+
 GeneratorSpec default_generator(const Point& p, const std::vector<Point>& points,
                                 const DeviceFacts& facts) {
     const bool is_bit =

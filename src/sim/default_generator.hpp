@@ -24,6 +24,7 @@
 //                                                       same in every byte order)
 // Scale-factor points (named by a scale_register) get no generator: the writer picks them.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ struct DeviceFacts {
 GeneratorSpec default_generator(const profile::Point& point,
                                 const std::vector<profile::Point>& points,
                                 const DeviceFacts& facts);
+
+// A point that one of the profile's "identify" checks names shows the first of its
+// "values", or for a "pattern" the profile's manufacturer or model when the pattern accepts
+// it, so a simulated device identifies as its own profile; nullopt for other points.
+std::optional<GeneratorSpec> identify_generator(std::size_t point_index, const profile::Profile& profile);
 
 // The device's main power point for energy counters (ac_power, active_power, power, ...);
 // empty when it has none.

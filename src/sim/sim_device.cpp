@@ -26,7 +26,8 @@ SimDevice::SimDevice(const DeviceSpec& spec, LocalZone zone, std::uint64_t seed)
         if (writer_.is_derived(i)) continue;
         if (configured == spec.points.end()) {
             if (writer_.is_scale_factor(i)) continue;
-            specs_[i] = default_generator(points[i], points, facts);
+            auto identifying = identify_generator(i, *spec.profile);
+            specs_[i] = identifying ? *identifying : default_generator(points[i], points, facts);
         } else {
             specs_[i] = configured->second;
             if (writer_.is_scale_factor(i)) writer_.set_scale_factor_given(i);

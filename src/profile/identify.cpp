@@ -1,0 +1,153 @@
+#include "profile/identify.hpp"
+
+#include <algorithm>
+
+#include "profile/point.hpp"
+
+namespace regpoll::profile {
+namespace {
+
+std::optional<TextPattern> pattern(JsonReader& r, const std::string& key) {
+    auto text = r.string(key);
+    if (!text) return std::nullopt;
+    try {
+        return TextPattern{*text, std::regex(*text, std::regex::ECMAScript)};
+    } catch (const std::regex_error& e) {
+        r.error(key, "\"" + *text + "\" is not a regular expression (" + e.what() + ")");
+        return std::nullopt;
+    }
+}
+
+std::vector<IdentifyValue> values(JsonReader& r, const Json& list) {
+    std::vector<IdentifyValue> out;
+    if (!list.is_array() || list.empty()) {
+        r.error("values", shown(list) + " is not a non-empty list of numbers or strings");
+        return out;
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Json& v = list[i];
+        if (v.is_number()) {
+            out.emplace_back(v.get<double>());
+        } else if (v.is_string()) {
+            out.emplace_back(v.get<std::string>());
+        } else {
+            r.error("values/" + std::to_string(i), shown(v) + " is neither a number nor a string");
+        }
+    }
+    return out;
+}
+
+std::optional<IdentifyCheck> parse_check(JsonReader& r, const std::vector<Point>& points) {
+    if (!r.is_object()) {
+        r.error_here("a check is an object: {\"point\": NAME, \"values\": [...]} or {\"point\": NAME, \"pattern\": REGEX}");
+        return std::nullopt;
+    }
+    IdentifyCheck c;
+    c.json_path = r.path();
+    bool ok = true;
+    if (auto name = r.string("point")) {
+        c.point = *name;
+        auto it = std::find_if(points.begin(), points.end(), [&](const Point& p) { return p.name == *name; });
+        if (it == points.end()) {
+            r.error("point", "\"" + *name + "\" is not a point of this profile");
+            ok = false;
+        } else {
+            c.point_index = static_cast<std::size_t>(it - points.begin());
+            if (modbus::is_bit_kind(it->kind)) {
+                r.error("point", "\"" + *name + "\" is a coil or discrete input; a check reads registers");
+                ok = false;
+            } else if (!it->scale_register.empty()) {
+                r.error("point", "\"" + *name + "\" has a scale_register; a check reads a point on its own");
+                ok = false;
+            }
+        }
+    } else {
+        if (!r.has("point")) r.error_here("a check needs a \"point\"");
+        ok = false;
+    }
+    if (const Json* list = r.get("values")) c.values = values(r, *list);
+    c.pattern = pattern(r, "pattern");
+    const bool has_values = r.has("values"), has_pattern = r.has("pattern");
+    if (has_values == has_pattern) {
+        r.error_here(has_values ? "a check has \"values\" or \"pattern\", not both"
+                                : "a check needs \"values\" or \"pattern\"");
+        ok = false;
+    }
+    r.reject_unknown("point, values, pattern");
+    if (!ok || (c.values.empty() && !c.pattern)) return std::nullopt;
+    return c;
+}
+
+}  // namespace
+
+Identify parse_identify(JsonReader& r, const std::vector<Point>& points) {
+    Identify id;
+    if (!r.is_object()) {
+        r.error_here("\"identify\" must be an object with \"checks\", \"fc43\" and/or \"sunspec\"");
+        return id;
+    }
+    if (const Json* checks = r.get("checks")) {
+        if (!checks->is_array() || checks->empty()) {
+            r.error("checks", shown(*checks) + " is not a non-empty list of checks");
+        } else {
+            for (std::size_t i = 0; i < checks->size(); ++i) {
+                JsonReader cr((*checks)[i], r.file(), r.child_path("checks") + "/" + std::to_string(i), r.diag());
+                if (auto c = parse_check(cr, points)) id.checks.push_back(std::move(*c));
+            }
+        }
+    }
+    if (const Json* fc43 = r.get("fc43")) {
+        JsonReader fr(*fc43, r.file(), r.child_path("fc43"), r.diag());
+        if (!fr.is_object()) {
+            r.error("fc43", shown(*fc43) + " is not an object with \"vendor\" and/or \"product\"");
+        } else {
+            id.fc43_vendor = pattern(fr, "vendor");
+            id.fc43_product = pattern(fr, "product");
+            if (!fr.has("vendor") && !fr.has("product")) fr.error_here("\"fc43\" needs \"vendor\" and/or \"product\"");
+            fr.reject_unknown("vendor, product");
+        }
+    }
+    if (const Json* sunspec = r.get("sunspec")) {
+        JsonReader sr(*sunspec, r.file(), r.child_path("sunspec"), r.diag());
+        if (!sr.is_object()) {
+            r.error("sunspec", shown(*sunspec) + " is not an object with \"manufacturer\" and/or \"model\"");
+        } else {
+            id.sunspec_manufacturer = pattern(sr, "manufacturer");
+            id.sunspec_model = pattern(sr, "model");
+            if (!sr.has("manufacturer") && !sr.has("model"))
+                sr.error_here("\"sunspec\" needs \"manufacturer\" and/or \"model\"");
+            sr.reject_unknown("manufacturer, model");
+        }
+    }
+    id.source = r.string("source").value_or("");
+    if (!r.has("checks") && !r.has("fc43") && !r.has("sunspec"))
+        r.error_here("\"identify\" needs \"checks\", \"fc43\" or \"sunspec\"");
+    r.reject_unknown("checks, fc43, sunspec, source");
+    return id;
+}
+
+std::string identify_text(const codec::Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value)) {
+        std::string text = *s;
+        while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+        return text;
+    }
+    return codec::format_value(value);
+}
+
+bool check_accepts(const IdentifyCheck& check, const codec::Value& value) {
+    if (!codec::is_available(value)) return false;
+    if (check.pattern) return check.pattern->matches(identify_text(value));
+    const auto number = codec::to_double(value);
+    const auto text = std::holds_alternative<std::string>(value) ? identify_text(value) : std::string();
+    for (const auto& expected : check.values) {
+        if (const auto* d = std::get_if<double>(&expected)) {
+            if (number && *number == *d) return true;
+        } else if (!number && std::get<std::string>(expected) == text) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace regpoll::profile

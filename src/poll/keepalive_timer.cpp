@@ -2,7 +2,8 @@
 
 namespace regpoll::poll {
 
-KeepaliveTimer::KeepaliveTimer(boost::asio::io_context& io, std::chrono::milliseconds every, Rewrite rewrite)
+KeepaliveTimer::KeepaliveTimer(boost::asio::io_context& io, std::chrono::milliseconds every,
+                               Rewrite rewrite)
     : timer_(io), every_(every), rewrite_(std::move(rewrite)) {}
 
 void KeepaliveTimer::hold(codec::Value value) {
@@ -30,7 +31,8 @@ void KeepaliveTimer::arm(std::chrono::steady_clock::time_point at) {
         if (ec || cancelled_ || !value_) return;
         auto next = at + every_;
         // Far behind (a suspended host): start again from now rather than fire a burst.
-        if (next <= std::chrono::steady_clock::now()) next = std::chrono::steady_clock::now() + every_;
+        if (next <= std::chrono::steady_clock::now())
+            next = std::chrono::steady_clock::now() + every_;
         arm(next);
         rewrite_(*value_);
     });

@@ -41,18 +41,21 @@ class NullSink : public SampleSink {
 
 // A charger profile (current limit kept alive every 300 ms, a state register) and a site
 // polling it every 100 ms from the device on `port`.
-std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port, const std::string& poller = "{}") {
+std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
+                                                        const std::string& poller = "{}") {
     const auto dir = fs::temp_directory_path() /
                      ("regpoll-keepalive-poller-" + std::to_string(::getpid()) + "-" +
                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir);
-    std::ofstream(dir / "charger.json") << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+    std::ofstream(dir / "charger.json")
+        << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
       "limits": { "write_watchdog": "1s" },
       "keepalive": [ { "point": "max_current", "every": "300ms" } ],
       "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
                   { "name": "state", "address": 20, "type": "uint16" } ] })";
     std::ofstream(dir / "site.json") << R"({ "poller": )" << poller << R"(,
-      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" << port << R"(", "timeout": "250ms" } ],
+      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)"
+                                     << port << R"(", "timeout": "250ms" } ],
       "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
                      "writes": ["max_current"], "write_interval": "0s" } ] })";
     profile::ProfileLibrary library;
@@ -120,7 +123,8 @@ void run_steps(asio::io_context& io, const std::function<bool()>& step, const st
 bool write_current(asio::io_context& io, Poller& poller, const std::string& payload) {
     std::optional<WriteOutcome> outcome;
     poller.write("charger", "max_current", payload, [&](const WriteOutcome& o) { outcome = o; });
-    run_steps(io, [&] { return outcome.has_value(); }, "the write of " + payload);
+    run_steps(
+        io, [&] { return outcome.has_value(); }, "the write of " + payload);
     EXPECT_TRUE(outcome && outcome->ok) << (outcome ? outcome->error : "no outcome");
     return outcome && outcome->ok;
 }
@@ -132,7 +136,8 @@ TEST(Keepalive, NothingIsWrittenBeforeAValueIs) {
     Poller poller(io, charger_site(device.port()), sink);
     poller.start();
     const auto until = Clock::now() + 4 * every;
-    run_steps(io, [&] { return Clock::now() > until; }, "four periods");
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "four periods");
     EXPECT_TRUE(written(device).empty());
     EXPECT_GT(sink.samples, 0U);
 }
@@ -146,23 +151,29 @@ TEST(Keepalive, AWrittenValueIsRewrittenEveryPeriodThroughThePollersConnection) 
     ASSERT_TRUE(write_current(io, poller, "16"));
     const auto since = Clock::now();
     // Four rewrites after the write.
-    run_steps(io, [&] { return written(device).size() >= 5; }, "four rewrites");
+    run_steps(
+        io, [&] { return written(device).size() >= 5; }, "four rewrites");
     const auto elapsed = Clock::now() - since;
     const auto values = written(device);
     EXPECT_EQ(count_of(values, 16), values.size());
     // Never more often than the period (late is allowed: the machine may be loaded).
-    EXPECT_LE(values.size(), 2 + static_cast<std::size_t>(elapsed / every)) << "rewrites came faster than every 300 ms";
+    EXPECT_LE(values.size(), 2 + static_cast<std::size_t>(elapsed / every))
+        << "rewrites came faster than every 300 ms";
 
     // The charger falls back on its own: the next rewrite restores the value.
     device.with_tables([](server::UnitTables& t) {
         const std::uint16_t fallback[] = {6};
         t.set_registers(modbus::RegisterKind::holding, current_register, fallback);
     });
-    run_steps(io, [&] {
-        return device.with_tables([](server::UnitTables& t) {
-            return t.registers(modbus::RegisterKind::holding, current_register, 1)->front() == 16;
-        });
-    }, "the value restored");
+    run_steps(
+        io,
+        [&] {
+            return device.with_tables([](server::UnitTables& t) {
+                return t.registers(modbus::RegisterKind::holding, current_register, 1)->front() ==
+                       16;
+            });
+        },
+        "the value restored");
     EXPECT_EQ(device.connections(), 1U) << "rewrites must share the poller's one connection";
     EXPECT_FALSE(poller.offline(0));
 }
@@ -174,12 +185,15 @@ TEST(Keepalive, ANewValueReplacesTheOld) {
     Poller poller(io, charger_site(device.port()), sink);
     poller.start();
     ASSERT_TRUE(write_current(io, poller, "16"));
-    run_steps(io, [&] { return count_of(written(device), 16) >= 2; }, "a rewrite of 16");
+    run_steps(
+        io, [&] { return count_of(written(device), 16) >= 2; }, "a rewrite of 16");
     ASSERT_TRUE(write_current(io, poller, "10"));
-    run_steps(io, [&] { return count_of(written(device), 10) >= 3; }, "two rewrites of 10");
+    run_steps(
+        io, [&] { return count_of(written(device), 10) >= 3; }, "two rewrites of 10");
     const auto values = written(device);
     const auto first_10 = std::find(values.begin(), values.end(), 10);
-    EXPECT_EQ(std::count(first_10, values.end(), 16), 0) << "16 was written again after 10 replaced it";
+    EXPECT_EQ(std::count(first_10, values.end(), 16), 0)
+        << "16 was written again after 10 replaced it";
 }
 
 TEST(Keepalive, ARefusedRewriteIsTriedAgainAndPollingGoesOn) {
@@ -194,10 +208,14 @@ TEST(Keepalive, ARefusedRewriteIsTriedAgainAndPollingGoesOn) {
     poller.start();
     ASSERT_TRUE(write_current(io, poller, "16"));
     std::size_t reads_at_refusal = 0;
-    run_steps(io, [&] {
-        if (reads_at_refusal == 0 && written(device).size() >= 2) reads_at_refusal = device.reads().size();
-        return written(device).size() >= 5;
-    }, "rewrites after two refused ones");
+    run_steps(
+        io,
+        [&] {
+            if (reads_at_refusal == 0 && written(device).size() >= 2)
+                reads_at_refusal = device.reads().size();
+            return written(device).size() >= 5;
+        },
+        "rewrites after two refused ones");
     const auto writes = device.writes();
     ASSERT_GE(writes.size(), 5U);
     EXPECT_EQ(writes[1].reply, Reply::refuse);
@@ -221,26 +239,36 @@ TEST(Keepalive, RewritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
             t.set_registers(modbus::RegisterKind::holding, 20, state);
         },
         [&](const PickyDevice::Read&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
-    device.set_write_reply([&](const PickyDevice::Write&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
+    device.set_write_reply([&](const PickyDevice::Write&, unsigned) {
+        return silent ? Reply::ignore : Reply::answer;
+    });
     asio::io_context io;
     NullSink sink;
-    Poller poller(io, charger_site(device.port(), R"({ "offline_after": 1, "backoff_max": "400ms" })"), sink);
+    Poller poller(
+        io, charger_site(device.port(), R"({ "offline_after": 1, "backoff_max": "400ms" })"), sink);
     poller.start();
     ASSERT_TRUE(write_current(io, poller, "16"));
-    run_steps(io, [&] { return written(device).size() >= 2; }, "a rewrite");
+    run_steps(
+        io, [&] { return written(device).size() >= 2; }, "a rewrite");
 
     silent = true;
-    run_steps(io, [&] { return poller.offline(0); }, "the device going offline");
+    run_steps(
+        io, [&] { return poller.offline(0); }, "the device going offline");
     const auto at_offline = written(device).size();
     const auto until = Clock::now() + 6 * every;
-    run_steps(io, [&] { return Clock::now() > until; }, "six periods offline");
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "six periods offline");
     // One rewrite may have been on its way when the device went offline.
-    EXPECT_LE(written(device).size(), at_offline + 1) << "rewrites went on while the device was offline";
+    EXPECT_LE(written(device).size(), at_offline + 1)
+        << "rewrites went on while the device was offline";
 
     const auto before_return = written(device).size();
     silent = false;
-    run_steps(io, [&] { return !poller.offline(0); }, "the device coming back");
-    run_steps(io, [&] { return written(device).size() >= before_return + 2; }, "rewrites after the return");
+    run_steps(
+        io, [&] { return !poller.offline(0); }, "the device coming back");
+    run_steps(
+        io, [&] { return written(device).size() >= before_return + 2; },
+        "rewrites after the return");
     const auto values = written(device);
     EXPECT_EQ(values.back(), 16);
 }

@@ -94,7 +94,9 @@ TEST_F(KeepaliveProfile, AMissingOrZeroPeriodIsRefused) {
 TEST_F(KeepaliveProfile, APeriodNotShorterThanTheWatchdogIsRefused) {
     const auto errors = errors_of(R"(, "limits": { "write_watchdog": "30s" },
         "keepalive": [ { "point": "max_current", "every": "30s" } ])");
-    EXPECT_NE(errors.find(file() + ": /keepalive/0/every: \"30s\" is not shorter than the device's write_watchdog"),
+    EXPECT_NE(errors.find(
+                  file() +
+                  ": /keepalive/0/every: \"30s\" is not shorter than the device's write_watchdog"),
               std::string::npos)
         << errors;
 }
@@ -103,16 +105,18 @@ TEST_F(KeepaliveProfile, OtherMistakesAreRefused) {
     EXPECT_NE(errors_of(R"(, "keepalive": { "point": "max_current", "every": "25s" })")
                   .find(file() + ": /keepalive: expected a non-empty list"),
               std::string::npos);
-    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s", "value": 16 } ])")
-                  .find(file() + ": /keepalive/0/value: unknown key"),
-              std::string::npos);
+    EXPECT_NE(
+        errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s", "value": 16 } ])")
+            .find(file() + ": /keepalive/0/value: unknown key"),
+        std::string::npos);
     EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s" },
                                            { "point": "max_current", "every": "20s" } ])")
                   .find(file() + ": /keepalive/1/point: point \"max_current\" is kept alive twice"),
               std::string::npos);
-    EXPECT_NE(errors_of(R"(, "limits": { "write_watchdog": "0s" })")
-                  .find(file() + ": /limits/write_watchdog: a write watchdog must be longer than 0"),
-              std::string::npos);
+    EXPECT_NE(
+        errors_of(R"(, "limits": { "write_watchdog": "0s" })")
+            .find(file() + ": /limits/write_watchdog: a write watchdog must be longer than 0"),
+        std::string::npos);
 }
 
 // A site device that makes the kept-alive point read-only, or gives a shorter watchdog,
@@ -128,7 +132,9 @@ TEST_F(KeepaliveProfile, ASiteDeviceThatBreaksTheProfilesKeepaliveIsRefused) {
     EXPECT_FALSE(result.config);
     std::string all;
     for (const auto& e : result.diagnostics.errors()) all += e + "\n";
-    EXPECT_NE(all.find(site + ": /devices/1: the profile's keepalive of \"max_current\" cannot run here"), std::string::npos)
+    EXPECT_NE(
+        all.find(site + ": /devices/1: the profile's keepalive of \"max_current\" cannot run here"),
+        std::string::npos)
         << all;
     EXPECT_EQ(all.find("/devices/0"), std::string::npos) << all;
 }

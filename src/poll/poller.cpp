@@ -8,9 +8,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/duration.hpp"
 #include "modbus/error.hpp"
 #include "plan/block_planner.hpp"
 #include "poll/held_registers.hpp"
+#include "poll/keepalive_timer.hpp"
 #include "poll/point_decoder.hpp"
 #include "poll/point_writer.hpp"
 #include "poll/pushed_record.hpp"
@@ -53,6 +55,7 @@ struct WriteSlot {
         codec::Value value;
         std::string shown;  // the payload, for the log
         Poller::WriteDone done;
+        bool rewrite = false;  // a keepalive's, not a new value
     };
     explicit WriteSlot(asio::io_context& io) : timer(io) {}
     asio::steady_timer timer;
@@ -76,6 +79,7 @@ struct DeviceRuntime {
     std::unique_ptr<asio::steady_timer> silence;
     KeptScales kept;     // scale factors read by a slower group, for the faster ones (plan kept)
     std::vector<std::size_t> kept_points;
+    std::map<std::size_t, std::unique_ptr<KeepaliveTimer>> keepalive;  // by point index
 };
 
 void build_requests(GroupRuntime& g) {
@@ -134,6 +138,8 @@ struct Poller::Impl {
     void arm_silence(std::size_t d);
     void next_write(std::size_t d, std::size_t p);
     void start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w);
+    void start_keepalive(std::size_t d);
+    void rewrite(std::size_t d, std::size_t p, const codec::Value& value);
     void reply(WriteDone done, WriteOutcome outcome) {
         asio::post(io, [done = std::move(done), outcome = std::move(outcome)] { done(outcome); });
     }
@@ -207,11 +213,19 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
     WriteTarget target{dev.link, dev.config->unit, dev.timeout, dev.config, &pt};
     auto shown = w.shown;
     auto done = std::make_shared<WriteDone>(std::move(w.done));
-    auto error = write_point(target, std::move(w.value), [this, d, p, shown, done](WriteOutcome out) {
+    const bool rewrite = w.rewrite;
+    auto value = w.value;
+    auto error = write_point(target, std::move(w.value), [this, d, p, shown, done, rewrite, value](WriteOutcome out) {
         const auto& cfg = *devices[d].config;
         const auto& point = cfg.points[p];
         write_slots[{d, p}]->busy = false;
-        if (out.ok) {
+        // A new value written is the one kept alive from now on; a failed write leaves the
+        // device (and the keepalive) on the value before it.
+        auto kept = devices[d].keepalive.find(p);
+        if (out.ok && !rewrite && kept != devices[d].keepalive.end() && !stopped) kept->second->hold(value);
+        if (out.ok && rewrite) {
+            spdlog::debug("device {}: keepalive rewrote {} to point {}", cfg.name, shown, point.name);
+        } else if (out.ok) {
             spdlog::info("device {}: wrote {} to point {}; read back {}", cfg.name, shown, point.name,
                          codec::format_value(out.value));
             if (!out.warning.empty()) spdlog::warn("device {}: point {}: {}", cfg.name, point.name, out.warning);
@@ -220,6 +234,9 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
                 samples.push_back(Sample{unix_ms(), &cfg.name, &point.name, &point.unit, out.value, out.quality});
                 if (!stopped) sink.on_samples(samples);
             }
+        } else if (rewrite) {
+            spdlog::warn("device {}: keepalive rewrite of {} to point {} failed: {} (trying again in {} ms)", cfg.name,
+                         shown, point.name, out.error, kept->second->every().count());
         } else {
             spdlog::warn("device {}: write of {} to point {} failed: {}", cfg.name, shown, point.name, out.error);
         }
@@ -234,6 +251,33 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
         reply(std::move(*done), std::move(out));
         next_write(d, p);
     }
+}
+
+void Poller::Impl::start_keepalive(std::size_t d) {
+    auto& dev = devices[d];
+    for (const auto& k : dev.config->keepalive) {
+        const auto& points = dev.config->points;
+        const auto p = static_cast<std::size_t>(
+            std::find_if(points.begin(), points.end(), [&](const profile::Point& q) { return q.name == k.point; }) -
+            points.begin());
+        if (p == points.size()) continue;  // the loader refuses this
+        spdlog::info("device {}: point {} is kept alive: once written, its value is written again every {}",
+                     dev.config->name, k.point, format_duration(k.every));
+        dev.keepalive[p] = std::make_unique<KeepaliveTimer>(
+            io, k.every, [this, d, p](const codec::Value& value) { rewrite(d, p, value); });
+    }
+}
+
+// A keepalive's turn. It waits while the device is offline (rewritten when it is back) and
+// gives way to a write of a new value in flight or waiting, which it would only delay.
+void Poller::Impl::rewrite(std::size_t d, std::size_t p, const codec::Value& value) {
+    auto& dev = devices[d];
+    if (stopped || dev.availability.offline()) return;
+    auto& slot_ptr = write_slots[{d, p}];
+    if (!slot_ptr) slot_ptr = std::make_unique<WriteSlot>(io);
+    if (slot_ptr->busy || slot_ptr->waiting) return;
+    WriteSlot::Waiting w{value, codec::format_value(value), [](const WriteOutcome&) {}, true};
+    start_write(d, p, std::move(w));
 }
 
 // A client's request through the device's bus queue, like a poll. What the device answers
@@ -311,6 +355,7 @@ void Poller::Impl::start() {
             arm_silence(d);
             continue;
         }
+        if (!options.once) start_keepalive(d);
         // --once has no earlier cycle to keep a scale factor from: every group reads its own.
         auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits, !options.once);
         for (const auto& group_plan : plan.groups) {
@@ -576,6 +621,8 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         const bool online = change == Availability::Change::went_online;
         if (online) {
             spdlog::info("device {}: online", dev.config->name);
+            // The device may have fallen back while it was away.
+            for (auto& [p, kept] : dev.keepalive) kept->rewrite_now();
         } else {
             std::error_code first;
             for (const auto& e : group.errors) if (e && !first) first = e;
@@ -710,6 +757,9 @@ void Poller::stop() {
             impl_->reply(std::move(slot->waiting->done), std::move(out));
             slot->waiting.reset();
         }
+    }
+    for (auto& dev : impl_->devices) {
+        for (auto& [p, kept] : dev.keepalive) kept->cancel();
     }
     for (auto& [name, link] : impl_->links) link->close();
     for (auto& [name, listener] : impl_->shine_listeners) listener->close();

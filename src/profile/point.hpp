@@ -59,6 +59,16 @@ struct Limits {
     Milliseconds pause_after_connect{0};
     Milliseconds pause_between_requests{0};
     bool single_connection = false;
+    // "write_watchdog": how long the device keeps a written setting before it falls back to
+    // a safe value (chargers). Informative; a profile's keepalive periods must be shorter.
+    std::optional<Milliseconds> write_watchdog;
+};
+
+// "keepalive": once a value has been written to `point`, it is written again every `every`
+// while regpoll runs (until a newer value replaces it), for devices with a write watchdog.
+struct Keepalive {
+    std::string point;
+    Milliseconds every{0};
 };
 
 struct Profile {
@@ -71,6 +81,7 @@ struct Profile {
     Limits limits;
     std::vector<Point> points;
     std::optional<Identify> identify;  // what tells this model apart (profile/identify.hpp)
+    std::vector<Keepalive> keepalive;
 };
 
 }  // namespace regpoll::profile

@@ -5,6 +5,7 @@
 
 #include "common/env_dirs.hpp"
 
+#include "profile/keepalive_parser.hpp"
 #include "profile/point_parser.hpp"
 #include "profile/profile_metadata.hpp"
 
@@ -36,7 +37,12 @@ Limits parse_limits(JsonReader& r, Limits base) {
     if (auto v = r.duration("pause_after_connect")) base.pause_after_connect = *v;
     if (auto v = r.duration("pause_between_requests")) base.pause_between_requests = *v;
     if (auto v = r.boolean("single_connection")) base.single_connection = *v;
-    r.reject_unknown("max_registers, max_bits, max_gap, pause_after_connect, pause_between_requests, single_connection");
+    if (auto v = r.duration("write_watchdog")) {
+        if (v->count() <= 0) r.error("write_watchdog", "a write watchdog must be longer than 0");
+        else base.write_watchdog = *v;
+    }
+    r.reject_unknown("max_registers, max_bits, max_gap, pause_after_connect, pause_between_requests, "
+                     "single_connection, write_watchdog");
     return base;
 }
 
@@ -81,7 +87,11 @@ std::optional<Profile> load_profile(const std::string& path, Diagnostics& diag, 
         JsonReader ir(*identify, path, "/identify", diag);
         profile.identify = parse_identify(ir, profile.points);
     }
-    r.reject_unknown("manufacturer, model, models, source, protocol, description, transports, defaults, limits, points, identify");
+    if (const Json* keepalive = r.get("keepalive")) {
+        profile.keepalive = parse_keepalive(*keepalive, profile.points, profile.limits, path, "/keepalive", diag);
+    }
+    r.reject_unknown("manufacturer, model, models, source, protocol, description, transports, defaults, limits, "
+                     "points, identify, keepalive");
     check_points(profile.points, path, diag);
     if (diag.errors().size() != errors_before) return std::nullopt;
     return profile;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "profile/keepalive_parser.hpp"
 #include "profile/point_parser.hpp"
 #include "profile/profile_metadata.hpp"
 
@@ -240,6 +241,7 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             dev.model = dev.profile->model;
             dev.limits = dev.profile->limits;
             dev.points = dev.profile->points;
+            dev.keepalive = dev.profile->keepalive;
             if (!r.has("unit")) {
                 // The profile was loaded and checked just now, so its metadata reads.
                 if (auto meta = load_profile_metadata(dev.profile->file, r.diag()); meta && meta->default_unit)
@@ -279,6 +281,12 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
         r.error_here("the device has no points");
     }
     parse_writes(r, dev);
+    // Inline points and limits may have changed what the profile's keepalive relies on.
+    for (const auto& k : dev.keepalive) {
+        if (auto problem = keepalive_problem(k, dev.points, dev.limits)) {
+            r.error_here("the profile's keepalive of \"" + k.point + "\" cannot run here: " + problem->second);
+        }
+    }
     if (r.string("profile").value_or("") != "sunspec") {
         for (const char* key : {"models", "acc_zero_missing"}) {
             if (r.has(key)) r.error(key, std::string("\"") + key + "\" goes with \"profile\": \"sunspec\"");

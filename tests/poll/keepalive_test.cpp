@@ -1,0 +1,277 @@
+// Keepalive rewrites against a device on loopback: once a value is written to a kept-alive
+// point, the running poller writes it again every period through its one connection, a new
+// value replaces it, a refused rewrite is tried again without disturbing polling, and the
+// rewrites wait while the device is offline. The device (picky_device.hpp) logs every
+// write it takes up. Periods are short, and the checks count writes within generous
+// windows: a loaded machine makes rewrites late, never early or more frequent.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "picky_device.hpp"
+#include "poll/poller.hpp"
+#include "profile/site_config.hpp"
+
+namespace regpoll::poll {
+namespace {
+
+using testing::PickyDevice;
+using Reply = PickyDevice::Reply;
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto every = 300ms;  // the profile's keepalive period
+constexpr std::uint16_t current_register = 10;
+
+class NullSink : public SampleSink {
+  public:
+    void on_samples(std::span<const Sample> s) override { samples += s.size(); }
+    void on_availability(const std::string&, bool) override {}
+    std::size_t samples = 0;
+};
+
+// A charger profile (current limit kept alive every 300 ms, a state register) and a site
+// polling it every 100 ms from the device on `port`.
+std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
+                                                        const std::string& poller = "{}") {
+    const auto dir = fs::temp_directory_path() /
+                     ("regpoll-keepalive-poller-" + std::to_string(::getpid()) + "-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir);
+    std::ofstream(dir / "charger.json")
+        << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+      "limits": { "write_watchdog": "1s" },
+      "keepalive": [ { "point": "max_current", "every": "300ms" } ],
+      "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
+                  { "name": "state", "address": 20, "type": "uint16" } ] })";
+    std::ofstream(dir / "site.json") << R"({ "poller": )" << poller << R"(,
+      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)"
+                                     << port << R"(", "timeout": "250ms" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
+                     "writes": ["max_current"], "write_interval": "0s" } ] })";
+    profile::ProfileLibrary library;
+    auto result = profile::load_site_config((dir / "site.json").string(), library);
+    fs::remove_all(dir);
+    if (!result.config) {
+        std::string all;
+        for (const auto& e : result.diagnostics.errors()) all += e + "\n";
+        throw std::runtime_error("config does not load:\n" + all);
+    }
+    return std::make_shared<const profile::SiteConfig>(std::move(*result.config));
+}
+
+PickyDevice make_charger() {
+    return PickyDevice(
+        [](server::UnitTables& t) {
+            const std::uint16_t current[] = {6};
+            const std::uint16_t state[] = {2};
+            t.set_registers(modbus::RegisterKind::holding, current_register, current);
+            t.set_registers(modbus::RegisterKind::holding, 20, state);
+        },
+        [](const PickyDevice::Read&, unsigned) { return Reply::answer; });
+}
+
+// The values of the writes to the current register, in order (refused ones too).
+std::vector<std::uint16_t> written(PickyDevice& device) {
+    std::vector<std::uint16_t> out;
+    for (const auto& w : device.writes()) {
+        if (w.address == current_register && !w.values.empty()) out.push_back(w.values.front());
+    }
+    return out;
+}
+
+std::size_t count_of(const std::vector<std::uint16_t>& values, std::uint16_t v) {
+    return static_cast<std::size_t>(std::count(values.begin(), values.end(), v));
+}
+
+// Runs `io`, calling `step` every 20 ms on its thread until it returns true or 30 s have
+// passed (then the test fails with `what`).
+void run_steps(asio::io_context& io, const std::function<bool()>& step, const std::string& what) {
+    asio::steady_timer tick(io);
+    bool done = false;
+    const auto give_up = Clock::now() + 30s;
+    std::function<void()> arm = [&] {
+        tick.expires_after(20ms);
+        tick.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (step()) {
+                done = true;
+                io.stop();
+            } else if (Clock::now() > give_up) {
+                io.stop();
+            } else {
+                arm();
+            }
+        });
+    };
+    arm();
+    io.restart();
+    io.run();
+    EXPECT_TRUE(done) << what << " did not happen within 30 s";
+}
+
+// Writes `payload` to max_current and runs until the write is done; true if it succeeded.
+bool write_current(asio::io_context& io, Poller& poller, const std::string& payload) {
+    std::optional<WriteOutcome> outcome;
+    poller.write("charger", "max_current", payload, [&](const WriteOutcome& o) { outcome = o; });
+    run_steps(
+        io, [&] { return outcome.has_value(); }, "the write of " + payload);
+    EXPECT_TRUE(outcome && outcome->ok) << (outcome ? outcome->error : "no outcome");
+    return outcome && outcome->ok;
+}
+
+TEST(Keepalive, NothingIsWrittenBeforeAValueIs) {
+    auto device = make_charger();
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io, charger_site(device.port()), sink);
+    poller.start();
+    const auto until = Clock::now() + 4 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "four periods");
+    EXPECT_TRUE(written(device).empty());
+    EXPECT_GT(sink.samples, 0U);
+}
+
+TEST(Keepalive, AWrittenValueIsRewrittenEveryPeriodThroughThePollersConnection) {
+    auto device = make_charger();
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io, charger_site(device.port()), sink);
+    poller.start();
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    const auto since = Clock::now();
+    // Four rewrites after the write.
+    run_steps(
+        io, [&] { return written(device).size() >= 5; }, "four rewrites");
+    const auto elapsed = Clock::now() - since;
+    const auto values = written(device);
+    EXPECT_EQ(count_of(values, 16), values.size());
+    // Never more often than the period (late is allowed: the machine may be loaded).
+    EXPECT_LE(values.size(), 2 + static_cast<std::size_t>(elapsed / every))
+        << "rewrites came faster than every 300 ms";
+
+    // The charger falls back on its own: the next rewrite restores the value.
+    device.with_tables([](server::UnitTables& t) {
+        const std::uint16_t fallback[] = {6};
+        t.set_registers(modbus::RegisterKind::holding, current_register, fallback);
+    });
+    run_steps(
+        io,
+        [&] {
+            return device.with_tables([](server::UnitTables& t) {
+                return t.registers(modbus::RegisterKind::holding, current_register, 1)->front() ==
+                       16;
+            });
+        },
+        "the value restored");
+    EXPECT_EQ(device.connections(), 1U) << "rewrites must share the poller's one connection";
+    EXPECT_FALSE(poller.offline(0));
+}
+
+TEST(Keepalive, ANewValueReplacesTheOld) {
+    auto device = make_charger();
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io, charger_site(device.port()), sink);
+    poller.start();
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    run_steps(
+        io, [&] { return count_of(written(device), 16) >= 2; }, "a rewrite of 16");
+    ASSERT_TRUE(write_current(io, poller, "10"));
+    run_steps(
+        io, [&] { return count_of(written(device), 10) >= 3; }, "two rewrites of 10");
+    const auto values = written(device);
+    const auto first_10 = std::find(values.begin(), values.end(), 10);
+    EXPECT_EQ(std::count(first_10, values.end(), 16), 0)
+        << "16 was written again after 10 replaced it";
+}
+
+TEST(Keepalive, ARefusedRewriteIsTriedAgainAndPollingGoesOn) {
+    auto device = make_charger();
+    // The first write is taken; the two rewrites after it are refused (device busy).
+    device.set_write_reply([](const PickyDevice::Write&, unsigned nth) {
+        return nth == 1 || nth == 2 ? Reply::refuse : Reply::answer;
+    });
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io, charger_site(device.port()), sink);
+    poller.start();
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    std::size_t reads_at_refusal = 0;
+    run_steps(
+        io,
+        [&] {
+            if (reads_at_refusal == 0 && written(device).size() >= 2)
+                reads_at_refusal = device.reads().size();
+            return written(device).size() >= 5;
+        },
+        "rewrites after two refused ones");
+    const auto writes = device.writes();
+    ASSERT_GE(writes.size(), 5U);
+    EXPECT_EQ(writes[1].reply, Reply::refuse);
+    EXPECT_EQ(writes[2].reply, Reply::refuse);
+    EXPECT_EQ(writes[3].reply, Reply::answer);
+    EXPECT_EQ(writes[4].reply, Reply::answer);
+    for (const auto& w : writes) EXPECT_EQ(w.values, std::vector<std::uint16_t>{16});
+    // At least 900 ms passed between the first refusal and the fifth write; the 100 ms poll
+    // went on through it.
+    EXPECT_GE(device.reads().size(), reads_at_refusal + 3);
+    EXPECT_FALSE(poller.offline(0));
+}
+
+TEST(Keepalive, RewritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
+    std::atomic<bool> silent{false};
+    PickyDevice device(
+        [](server::UnitTables& t) {
+            const std::uint16_t current[] = {6};
+            const std::uint16_t state[] = {2};
+            t.set_registers(modbus::RegisterKind::holding, current_register, current);
+            t.set_registers(modbus::RegisterKind::holding, 20, state);
+        },
+        [&](const PickyDevice::Read&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
+    device.set_write_reply([&](const PickyDevice::Write&, unsigned) {
+        return silent ? Reply::ignore : Reply::answer;
+    });
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(
+        io, charger_site(device.port(), R"({ "offline_after": 1, "backoff_max": "400ms" })"), sink);
+    poller.start();
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    run_steps(
+        io, [&] { return written(device).size() >= 2; }, "a rewrite");
+
+    silent = true;
+    run_steps(
+        io, [&] { return poller.offline(0); }, "the device going offline");
+    const auto at_offline = written(device).size();
+    const auto until = Clock::now() + 6 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "six periods offline");
+    // One rewrite may have been on its way when the device went offline.
+    EXPECT_LE(written(device).size(), at_offline + 1)
+        << "rewrites went on while the device was offline";
+
+    const auto before_return = written(device).size();
+    silent = false;
+    run_steps(
+        io, [&] { return !poller.offline(0); }, "the device coming back");
+    run_steps(
+        io, [&] { return written(device).size() >= before_return + 2; },
+        "rewrites after the return");
+    const auto values = written(device);
+    EXPECT_EQ(values.back(), 16);
+}
+
+}  // namespace
+}  // namespace regpoll::poll

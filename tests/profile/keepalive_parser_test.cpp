@@ -1,0 +1,155 @@
+// "keepalive" in profiles: what the loader takes, and what it refuses with the file and the
+// JSON path of the mistake.
+#include "profile/keepalive_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "profile/profile_loader.hpp"
+#include "profile/site_config.hpp"
+
+namespace regpoll::profile {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class KeepaliveProfile : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("regpoll-keepalive-test-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    // A charger profile with a writable current limit, a read-only state and `extra` keys.
+    std::string write_profile(const std::string& extra) {
+        const auto path = (dir_ / "charger.json").string();
+        std::ofstream(path) << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+          "points": [ { "name": "max_current", "address": 10, "type": "float32", "writable": true, "min": 0, "max": 32 },
+                      { "name": "state", "address": 20, "type": "uint16" } ])"
+                            << extra << "}";
+        return path;
+    }
+    // Loads and returns the errors ("" when it loaded).
+    std::string errors_of(const std::string& extra) {
+        Diagnostics diag;
+        auto profile = load_profile(write_profile(extra), diag);
+        std::string all;
+        for (const auto& e : diag.errors()) all += e + "\n";
+        EXPECT_EQ(profile.has_value(), all.empty()) << all;
+        return all;
+    }
+    std::string file() const { return (dir_ / "charger.json").string(); }
+
+    fs::path dir_;
+};
+
+TEST_F(KeepaliveProfile, APointAndAPeriodShorterThanTheWatchdogLoad) {
+    Diagnostics diag;
+    auto profile = load_profile(write_profile(R"(, "limits": { "write_watchdog": "60s" },
+        "keepalive": [ { "point": "max_current", "every": "25s" } ])"),
+                                diag);
+    ASSERT_TRUE(profile) << (diag.errors().empty() ? "" : diag.errors().front());
+    ASSERT_EQ(profile->keepalive.size(), 1U);
+    EXPECT_EQ(profile->keepalive[0].point, "max_current");
+    EXPECT_EQ(profile->keepalive[0].every, 25s);
+    EXPECT_EQ(profile->limits.write_watchdog, 60s);
+}
+
+TEST_F(KeepaliveProfile, WithoutAWatchdogAnyPositivePeriodLoads) {
+    EXPECT_EQ(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "10s" } ])"), "");
+}
+
+TEST_F(KeepaliveProfile, AnUnknownPointIsRefusedWithItsPath) {
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_curent", "every": "25s" } ])")
+                  .find(file() + ": /keepalive/0/point: no point \"max_curent\""),
+              std::string::npos);
+}
+
+TEST_F(KeepaliveProfile, AReadOnlyPointIsRefused) {
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "state", "every": "25s" } ])")
+                  .find(file() + ": /keepalive/0/point: point \"state\" is not writable"),
+              std::string::npos);
+}
+
+TEST_F(KeepaliveProfile, AMissingOrZeroPeriodIsRefused) {
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current" } ])")
+                  .find(file() + ": /keepalive/0: a keepalive needs \"every\""),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "0s" } ])")
+                  .find(file() + ": /keepalive/0/every: the period must be longer than 0"),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": 25 } ])")
+                  .find(file() + ": /keepalive/0/every: expected a duration"),
+              std::string::npos);
+}
+
+TEST_F(KeepaliveProfile, APeriodNotShorterThanTheWatchdogIsRefused) {
+    const auto errors = errors_of(R"(, "limits": { "write_watchdog": "30s" },
+        "keepalive": [ { "point": "max_current", "every": "30s" } ])");
+    EXPECT_NE(errors.find(
+                  file() +
+                  ": /keepalive/0/every: \"30s\" is not shorter than the device's write_watchdog"),
+              std::string::npos)
+        << errors;
+}
+
+TEST_F(KeepaliveProfile, OtherMistakesAreRefused) {
+    EXPECT_NE(errors_of(R"(, "keepalive": { "point": "max_current", "every": "25s" })")
+                  .find(file() + ": /keepalive: expected a non-empty list"),
+              std::string::npos);
+    EXPECT_NE(
+        errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s", "value": 16 } ])")
+            .find(file() + ": /keepalive/0/value: unknown key"),
+        std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s" },
+                                           { "point": "max_current", "every": "20s" } ])")
+                  .find(file() + ": /keepalive/1/point: point \"max_current\" is kept alive twice"),
+              std::string::npos);
+    EXPECT_NE(
+        errors_of(R"(, "limits": { "write_watchdog": "0s" })")
+            .find(file() + ": /limits/write_watchdog: a write watchdog must be longer than 0"),
+        std::string::npos);
+}
+
+// A site device that makes the kept-alive point read-only, or gives a shorter watchdog,
+// cannot keep the profile's promise: refused at the device.
+TEST_F(KeepaliveProfile, ASiteDeviceThatBreaksTheProfilesKeepaliveIsRefused) {
+    write_profile(R"(, "keepalive": [ { "point": "max_current", "every": "25s" } ])");
+    const auto site = (dir_ / "site.json").string();
+    std::ofstream(site) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "ok", "bus": "lab", "profile": "./charger.json" },
+                   { "name": "short", "bus": "lab", "profile": "./charger.json", "limits": { "write_watchdog": "20s" } } ] })";
+    ProfileLibrary library;
+    auto result = load_site_config(site, library);
+    EXPECT_FALSE(result.config);
+    std::string all;
+    for (const auto& e : result.diagnostics.errors()) all += e + "\n";
+    EXPECT_NE(
+        all.find(site + ": /devices/1: the profile's keepalive of \"max_current\" cannot run here"),
+        std::string::npos)
+        << all;
+    EXPECT_EQ(all.find("/devices/0"), std::string::npos) << all;
+}
+
+TEST_F(KeepaliveProfile, ASiteDeviceTakesTheProfilesKeepalive) {
+    write_profile(R"(, "keepalive": [ { "point": "max_current", "every": "25s" } ])");
+    const auto site = (dir_ / "site.json").string();
+    std::ofstream(site) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "profile": "./charger.json" } ] })";
+    ProfileLibrary library;
+    auto result = load_site_config(site, library);
+    ASSERT_TRUE(result.config);
+    ASSERT_EQ(result.config->devices[0].keepalive.size(), 1U);
+    EXPECT_EQ(result.config->devices[0].keepalive[0].every, 25s);
+}
+
+}  // namespace
+}  // namespace regpoll::profile

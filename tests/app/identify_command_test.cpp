@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -189,6 +190,28 @@ TEST_F(IdentifyCommand, AnUnreachableDeviceIsAnError) {
     EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
     EXPECT_NE(r.err.find("regpoll: "), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// The Fronius inverter and its meter share a common model (Mn "Fronius"); the ID of the model
+// after it (113 vs 213) tells them apart at whatever unit is asked, on the simulator's
+// SunSpec chain of a GEN24 (inverter at unit 1, meter at 200), not on the profiles' own values.
+TEST_F(IdentifyCommand, AFroniusInverterIsNotTakenForItsMeterAtTheSameUnit) {
+    const auto config = file("fronius-sim.json", R"({ "listen": "tcp://127.0.0.1:0",
+        "sunspec": [ { "preset": "fronius" } ] })");
+    PeerProcess sim({REGPOLL_BINARY, "simulate", "-c", config}, "READY ", 20s, (dir_ / "simulate.log").string());
+    const std::vector<std::string> both{"--profile", "fronius/gen24-symo-float", "--profile",
+                                       "fronius/smart-meter-float"};
+    for (const auto& [unit, fits, not_fits] :
+         {std::tuple{"1", "fronius/gen24-symo-float", "fronius/smart-meter-float"},
+          std::tuple{"200", "fronius/smart-meter-float", "fronius/gen24-symo-float"}}) {
+        std::vector<std::string> extra{"--unit", unit};
+        extra.insert(extra.end(), both.begin(), both.end());
+        json out;
+        auto r = identify(sim.ready_port(), extra, out);
+        ASSERT_EQ(r.exit_code, 0) << "unit " << unit << ": " << r.err << r.out;
+        EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{fits}) << "unit " << unit << ": " << r.out;
+        EXPECT_TRUE(contains(names(out["ruled_out"]), not_fits)) << "unit " << unit << ": " << r.out;
+    }
 }
 
 }  // namespace

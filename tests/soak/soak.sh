@@ -13,6 +13,9 @@
 #   - the configuration is changed (every other device's interval 5 s <-> 7 s) and regpoll
 #     is sent SIGHUP every RELOAD_EVERY (default 1m);
 #   - the history's disk is filled up for FULL_FOR (default 2m) from the middle of the run.
+# The web server is on throughout: WEB_PAGES (default 5) clients keep the live event stream
+# open (reconnecting when it ends) and one asks for /metrics, /api/v1/devices, one device,
+# /api/v1/history and /healthz every second; every answer but a 200 counts as a failure.
 # SOAK_LOGS=DIR keeps the logs, configurations and counted keys there; SOAK_LOG_LEVEL=debug.
 # Every SAMPLE_EVERY (default 30 s) it prints one line: RSS, open descriptors, threads, the
 # samples polled (regpoll's own JSON-lines output), those in the history and those waiting or
@@ -61,8 +64,10 @@ socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(("127.0.0.1", 0))
 print("\n".join(str(s.getsockname()[1]) for s in socks))' "$1"
 }
-mapfile -t ports < <(free_ports 5)
+mapfile -t ports < <(free_ports 6)
 broker_port=${ports[4]}
+web_port=${ports[5]}
+web_pages=${WEB_PAGES:-5}
 
 # --- the devices: four listeners, their faults, DEVICES devices spread over them
 "$python" - "$tmp/sim.json" "$devices" "${ports[@]:0:4}" << 'EOF'
@@ -90,9 +95,9 @@ EOF
 
 # --- the site file; $1 = 0 or 1 flips the interval of every other device (the reloads)
 write_site() {
-  "$python" - "$tmp/site.json" "$devices" "$1" "$disk" "$broker_port" "$tmp/sim.json" << 'EOF'
+  "$python" - "$tmp/site.json" "$devices" "$1" "$disk" "$broker_port" "$tmp/sim.json" "$web_port" << 'EOF'
 import json, sys
-path, n, flip, disk, broker, sim = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+path, n, flip, disk, broker, sim, web = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 sim_devices = json.load(open(sim))["devices"]
 buses, seen = [], {}
 for d in sim_devices:
@@ -105,7 +110,8 @@ json.dump({"buses": buses, "devices": devices,
            "mqtt": {"broker": f"tcp://127.0.0.1:{broker}", "base_topic": "soak", "client_id": "regpoll-soak",
                     "outbox": {"path": f"{disk}/outbox.db"}},
            "history": {"path": f"{disk}/history.db", "retention": "30d", "flush_interval": "1s",
-                       "rollups": {"retention": "400d"}}},
+                       "rollups": {"retention": "400d"}},
+           "http": {"listen": f"127.0.0.1:{web}"}},
           open(path, "w"), indent=1)
 EOF
 }
@@ -167,6 +173,54 @@ while True:
     os.replace(out + ".tmp", out)
 EOF
 
+# --- the web clients: live pages on the event stream, and one polling the API
+cat > "$tmp/web_clients.py" << 'EOF'
+import http.client, json, os, sys, threading, time
+port, pages, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+lock = threading.Lock()
+count = {"requests": 0, "failed": 0, "events": 0, "streams": 0, "failures": []}
+def failed(what):
+    with lock:
+        count["failed"] += 1
+        if len(count["failures"]) < 20: count["failures"].append(f"{time.strftime('%H:%M:%S')} {what}")
+def page():
+    while True:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/api/v1/events")
+            r = c.getresponse()
+            if r.status != 200:
+                failed(f"events: HTTP {r.status}"); time.sleep(1); continue
+            with lock: count["streams"] += 1
+            for line in r:
+                if line.startswith(b"data:"):
+                    with lock: count["events"] += 1
+        except OSError as e:
+            failed(f"events: {e}"); time.sleep(1)
+def api():
+    paths = ["/metrics", "/api/v1/devices", "/api/v1/devices/dev000", "/healthz",
+             "/api/v1/history?device=dev000&point=voltage_l1&step=10s"]
+    while True:
+        for p in paths:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                c.request("GET", p)
+                r = c.getresponse(); r.read(); c.close()
+                with lock: count["requests"] += 1
+                # /healthz says 503 while a device is offline: the soak's faults make that normal.
+                if r.status != 200 and not (p == "/healthz" and r.status == 503): failed(f"{p}: HTTP {r.status}")
+            except OSError as e:
+                failed(f"{p}: {e}")
+        time.sleep(1)
+for _ in range(pages): threading.Thread(target=page, daemon=True).start()
+threading.Thread(target=api, daemon=True).start()
+while True:
+    time.sleep(1)
+    with lock: snapshot = dict(count)
+    with open(out + ".tmp", "w") as f: json.dump(snapshot, f)
+    os.replace(out + ".tmp", out)
+EOF
+
 start_ready sim "$regpoll" simulate --config "$tmp/sim.json" --seconds $((duration + 120))
 start_broker
 "$python" "$tmp/subscriber.py" "$broker_port" "$tmp/delivered.json" 2>"$tmp/subscriber.err" &
@@ -183,6 +237,9 @@ write_site 0
       END { print samples, cycles > out; close(out) }') &
 run_pid=$!
 pids+=("$run_pid")
+"$python" "$tmp/web_clients.py" "$web_port" "$web_pages" "$tmp/web.json" 2>"$tmp/web_clients.err" &
+web_pid=$!
+pids+=("$web_pid")
 
 stat_of() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$run_pid/status"; }
 history_field() { "$python" -c 'import json,sys
@@ -230,6 +287,8 @@ done
 
 # --- the end: stop regpoll, let the broker hand the subscriber what is left, then judge
 rss_last=$(stat_of VmRSS); fds_last=$(ls "/proc/$run_pid/fd" | wc -l)
+sleep 1.5  # the web clients' last figures
+kill -TERM "$web_pid"; wait "$web_pid" 2>/dev/null || true  # before regpoll, which closes their streams
 kill -TERM "$run_pid"
 rc=0; wait "$run_pid" || rc=$?
 sleep 5
@@ -237,9 +296,9 @@ read -r samples cycles < "$tmp/polled"
 got=$(delivered)
 "$python" - "$disk/history.db" "$tmp/status.json" "$samples" "$cycles" "$got" "$rc" \
     "${rss_first:-0}" "$rss_last" "${fds_first:-0}" "$fds_last" "$tmp/run.log" \
-    "$tmp/polled.keys" "$tmp/delivered.json.keys" << 'EOF'
+    "$tmp/polled.keys" "$tmp/delivered.json.keys" "$tmp/web.json" << 'EOF'
 import json, re, sqlite3, sys
-db, status, samples, cycles, got, rc, rss0, rss1, fds0, fds1, log, polled_keys, got_keys = sys.argv[1:14]
+db, status, samples, cycles, got, rc, rss0, rss1, fds0, fds1, log, polled_keys, got_keys, web = sys.argv[1:15]
 samples, cycles, got, rc = int(samples), int(cycles), int(got), int(rc)
 rss0, rss1, fds0, fds1 = int(rss0), int(rss1), int(fds0), int(fds1)
 con = sqlite3.connect(db)
@@ -258,8 +317,16 @@ missing = sorted(set(open(polled_keys).read().split("\n")) - set(open(got_keys).
 if missing:
     print(f"  not received ({len(missing)}), oldest first, device and ts:", ", ".join(missing[:12]),
           "…" if len(missing) > 12 else "")
+try:
+    w = json.load(open(web))
+except (OSError, ValueError):
+    w = {"requests": 0, "failed": 0, "events": 0, "streams": 0, "failures": ["no figures from the web clients"]}
+print(f"web: {w['requests']} API requests, {w['streams']} event streams opened, {w['events']} live events; "
+      f"{w['failed']} failed")
+for f in w["failures"][:5]: print("  ", f)
 print(f"RSS {rss0} kB after the first minute -> {rss1} kB at the end; descriptors {fds0} -> {fds1}")
 ok = (rc == 0 and check == "ok" and rows + dropped == samples and got == cycles and crashes == 0
+      and w["requests"] > 0 and w["events"] > 0 and w["failed"] == 0
       and rss1 <= rss0 * 1.25 + 4096 and fds1 <= fds0 + 4)
 print("soak:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)

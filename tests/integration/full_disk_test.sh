@@ -2,7 +2,7 @@
 # The history and the MQTT outbox on a disk that fills up while `regpoll run` polls, and
 # empties again: polling goes on, each failure is said once (not per commit), history rows
 # beyond max_queue are dropped oldest first and counted in the status file, MQTT messages
-# wait in memory (also across a reload), writing resumes by itself when space returns, and the SQLite files pass
+# wait in memory (also across reloads, with or without a new MQTT connection), writing resumes by itself when space returns, and the SQLite files pass
 # PRAGMA integrity_check. The broker is away all along, so every message goes to the outbox.
 #
 # The disk is a 16 MiB tmpfs (room for SQLite's WAL) in a mount namespace of this test's own
@@ -85,8 +85,22 @@ outbox_said=$(grep -c 'MQTT: .*outbox.db.*messages wait in memory' "$work/run.lo
 [ "$outbox_said" = 1 ] || fail "the outbox failure was said $outbox_said times, not once"
 outbox_full=$(outbox)
 
-# A reload while the disk is full: the messages held in memory go to the new configuration's
-# sink instead of being lost with the old one.
+# A reload while the disk is full that leaves the "mqtt" section alone keeps the sink, and
+# with it the messages waiting in memory: nothing is handed over, and the outbox failure is
+# not found (and said) again by a new sink.
+kill -HUP "$run_pid"
+for _ in $(seq 100); do [ "$(grep -c 'SIGHUP: reloading' "$work/run.log")" = 1 ] && break; sleep 0.1; done
+sleep 1.5
+kill -0 "$run_pid" || fail "regpoll stopped at a reload while the disk was full"
+! grep -q 'carried over the reload' "$work/run.log" || fail "a reload with the same mqtt section replaced the sink"
+outbox_said=$(grep -c 'MQTT: .*outbox.db.*messages wait in memory' "$work/run.log" || true)
+[ "$outbox_said" = 1 ] || fail "after a reload that kept the sink, the outbox failure was said $outbox_said times"
+echo "reload while full, same mqtt section: the sink and its waiting messages stayed"
+
+# A reload that changes the "mqtt" section makes a new sink: the messages held in memory go
+# to it instead of being lost with the old one.
+sed -i 's#"mqtt": { "broker"#"mqtt": { "keepalive": "31s", "broker"#' "$work/site.json"
+grep -q '"keepalive": "31s"' "$work/site.json" || fail "the test could not change the mqtt section"
 kill -HUP "$run_pid"
 for _ in $(seq 100); do grep -q 'carried over the reload' "$work/run.log" && break; sleep 0.1; done
 carried=$(sed -n 's/.*MQTT: \([0-9]*\) messages the outbox could not take carried over the reload.*/\1/p' "$work/run.log" | tail -1)

@@ -102,11 +102,10 @@ TEST(DerivedConfig, ErrorsNameTheFileAndTheTermsField) {
                  { "point": "inverterr.ac_power", "factor": -1 } ] })"),
               std::vector<std::string>{"/devices/0/points/power/terms/1/point: no device named "
                                        "\"inverterr\" (in \"inverterr.ac_power\")"});
-    EXPECT_EQ(
-        errors(R"("power": { "generator": "derived", "terms": [ { "point": "power_l1" } ] },
+    EXPECT_EQ(errors(R"("power": { "generator": "derived", "terms": [ { "point": "power_l1" } ] },
                   "power_l1": { "generator": "derived", "terms": [ { "point": "power" } ] })"),
-        std::vector<std::string>{"/devices/0/points/power: values derived from each other: "
-                                 "meter.power_l1 → meter.power → meter.power_l1"});
+              std::vector<std::string>{"/devices/0/points/power: values derived from each other: "
+                                       "meter.power_l1 → meter.power → meter.power_l1"});
     EXPECT_EQ(errors(R"("power": { "generator": "derived" })"),
               std::vector<std::string>{"/devices/0/points/power: a derived value needs \"terms\": "
                                        "a non-empty list of {\"point\": …, \"factor\": …}"});

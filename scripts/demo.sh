@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: simulated devices (a Growatt inverter and an Eastron meter) on loopback, a
 # local mosquitto when Debian's package is installed, and regpoll polling them with a live
-# table in the terminal. Ctrl-C stops everything this script started.
+# table in the terminal and its web page (the URL is printed). Ctrl-C stops everything this
+# script started.
 #   DEMO_SECONDS=N  stop by itself after N seconds (default: run until Ctrl-C)
 set -euo pipefail
 build=${1:-build}
@@ -27,14 +28,17 @@ wait_for_line() {  # file prefix: prints the first line starting with prefix
   echo "demo: timed out waiting for '$2' in $1" >&2; cat "${1%.out}.log" >&2 2>/dev/null || true; exit 1
 }
 
-# 1. The devices: regpoll's simulator, on a free port, at noon so the sun shines.
+# 1. The devices: regpoll's simulator, on a free port, from 10:00 so the sun shines (a
+#    simulated day passes in ten minutes: config/demo.sim.json's "day_length").
 sed 's#tcp://127.0.0.1:5020#tcp://127.0.0.1:0#' "$here/config/demo.sim.json" > "$tmp/sim.json"
-"$regpoll" simulate --config "$tmp/sim.json" --start-time 12:00 > "$tmp/sim.out" 2> "$tmp/sim.log" &
+"$regpoll" simulate --config "$tmp/sim.json" --start-time 10:00 > "$tmp/sim.out" 2> "$tmp/sim.log" &
 pids+=($!)
 device_port=$(wait_for_line "$tmp/sim.out" READY | awk '{print $2}')
 
 # 2. The broker, if Debian's mosquitto is installed.
-sed "s#tcp://127.0.0.1:5020#tcp://127.0.0.1:$device_port#" "$here/config/demo.json" > "$tmp/demo.json"
+http_port=$(free_port)
+sed "s#tcp://127.0.0.1:5020#tcp://127.0.0.1:$device_port#; s#127.0.0.1:8080#127.0.0.1:$http_port#" \
+  "$here/config/demo.json" > "$tmp/demo.json"
 if command -v mosquitto > /dev/null; then
   mqtt_port=$(free_port)
   { echo "listener $mqtt_port 127.0.0.1"; echo "allow_anonymous true"
@@ -54,6 +58,7 @@ grep -q '"history"' "$tmp/demo.json" || sed -i "s#^  \\]#  ], \"history\": { \"p
 echo "Simulated inverter (unit 1) and meter (unit 2) at tcp://127.0.0.1:$device_port"
 echo "$mqtt_note"
 echo "History: $tmp/history.db (regpoll history --db … while it runs)"
+echo "Web page: http://127.0.0.1:$http_port/ (live values and charts; a simulated day lasts ten minutes)"
 sleep 2
 args=(run -c "$tmp/demo.json" --output table --log-level warn)
 if [ -z "${DEMO_SECONDS:-}" ]; then

@@ -154,6 +154,12 @@ std::optional<GeneratorSpec> by_device_class(const Point& p, const std::vector<P
         return s;
     }
     if (dc == "duration" && total) return duration_point(p);
+    // Harmonic distortion has no device class; a healthy grid shows a few per cent.
+    if (contains(p.name, "thd")) {
+        GeneratorSpec s = walk(contains(p.name, "current") ? 4 : 2, p);
+        s.spread = 0.25;
+        return s;
+    }
     return std::nullopt;
 }
 

@@ -15,6 +15,8 @@
 //   voltage / current / frequency / temperature /       random walk around 230 V (400 V
 //   power_factor / battery / reactive_power             line-to-line, 350 V DC), 5 A, 50 Hz,
 //                                                       35 °C, 0.98, 60 %, 100 var
+//   thd in the name                                     random walk around 2 % (voltage)
+//                                                       or 4 % (current), ±25 %
 //   duration, or other state_class total*               counter
 //   other state_class measurement                       random walk around mid of min/max
 //   anything else                                       constant: mid of min/max; 0 for

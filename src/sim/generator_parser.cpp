@@ -112,6 +112,9 @@ void read_numbers(JsonReader& r, GeneratorSpec& s, bool& ok) {
             number("start", s.start, {}, {});
             number("rate", s.rate, {}, {});
             break;
+        case GeneratorKind::derived:
+            number("offset", s.offset, {}, {});
+            break;
         default:
             break;
     }
@@ -142,8 +145,53 @@ const char* keys_of(GeneratorKind kind) {
             return "generator, values, period";
         case GeneratorKind::unavailable:
             return "generator";
+        case GeneratorKind::derived:
+            return "generator, terms, offset, min, max";
     }
     return "generator";
+}
+
+// "terms": [{"point": "inverter.ac_power", "factor": -1}, {"point": "load"}]. Whether the
+// names exist is checked with the whole configuration (sim/value_order.hpp).
+bool read_terms(JsonReader& r, GeneratorSpec& s) {
+    const Json* list = r.get("terms");
+    if (!list || !list->is_array() || list->empty()) {
+        const std::string expected =
+            "a derived value needs \"terms\": a non-empty list of {\"point\": …, \"factor\": …}";
+        if (list) {
+            r.error("terms", expected + ", found " + shown(*list));
+        } else {
+            r.error_here(expected);
+        }
+        return false;
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        JsonReader tr((*list)[i], r.file(), r.child_path("terms") + "/" + std::to_string(i),
+                      r.diag());
+        if (!tr.is_object()) {
+            ok = false;
+            continue;
+        }
+        GeneratorSpec::Term term;
+        if (auto ref = tr.string("point")) {
+            term.ref = *ref;
+        } else {
+            if (!tr.has("point"))
+                tr.error_here(
+                    "a term needs \"point\": a point of this device, "
+                    "\"device.point\" or a signal");
+            ok = false;
+        }
+        if (auto f = tr.number("factor")) {
+            term.factor = *f;
+        } else if (tr.has("factor")) {
+            ok = false;
+        }
+        tr.reject_unknown("point, factor");
+        s.terms.push_back(std::move(term));
+    }
+    return ok;
 }
 
 bool read_kind_specific(JsonReader& r, GeneratorSpec& s, const Point& p,
@@ -204,6 +252,7 @@ bool read_kind_specific(JsonReader& r, GeneratorSpec& s, const Point& p,
             ok = false;
         }
     }
+    if (s.kind == GeneratorKind::derived) ok = read_terms(r, s) && ok;
     if (s.kind == GeneratorKind::unavailable && (p.nan.empty() || is_bit_point(p))) {
         r.error("generator", "point \"" + p.name +
                                  "\" has no \"nan\" sentinel, so it cannot be \"unavailable\"");

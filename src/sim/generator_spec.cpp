@@ -1,6 +1,7 @@
 #include "sim/generator_spec.hpp"
 
 #include <array>
+#include <cmath>
 #include <utility>
 
 #include "codec/value.hpp"
@@ -9,7 +10,7 @@
 namespace regpoll::sim {
 namespace {
 
-constexpr std::array<std::pair<GeneratorKind, std::string_view>, 7> kind_names{{
+constexpr std::array<std::pair<GeneratorKind, std::string_view>, 8> kind_names{{
     {GeneratorKind::constant, "constant"},
     {GeneratorKind::random_walk, "random_walk"},
     {GeneratorKind::solar, "solar"},
@@ -17,6 +18,7 @@ constexpr std::array<std::pair<GeneratorKind, std::string_view>, 7> kind_names{{
     {GeneratorKind::counter, "counter"},
     {GeneratorKind::cycle, "cycle"},
     {GeneratorKind::unavailable, "unavailable"},
+    {GeneratorKind::derived, "derived"},
 }};
 
 std::string number(double d) {
@@ -78,6 +80,13 @@ std::string describe(const GeneratorSpec& spec) {
             break;
         }
         case GeneratorKind::unavailable:
+            break;
+        case GeneratorKind::derived:
+            text += " " + number(spec.offset);
+            for (const auto& term : spec.terms)
+                text += (term.factor < 0 ? " - " : " + ") +
+                        (std::abs(term.factor) == 1 ? "" : number(std::abs(term.factor)) + " x ") +
+                        term.ref;
             break;
     }
     return text;

@@ -18,10 +18,14 @@ enum class GeneratorKind {
     solar,        // `peak` x sin over the day between `sunrise` and `sunset` (local hours),
                   // 0 at night; `noise` adds a random ± fraction
     energy,       // integrates point `source` (a power) over time from `start`, times
-                  // `factor` per hour; `daily` resets it at local midnight
+                  // `factor` per hour, counting only where that is positive (a negative
+                  // factor counts export); `daily` resets it at local midnight
     counter,      // `start` + `rate` per second since the simulation started
     cycle,        // `values` in turn, each held for `period`
     unavailable,  // the point's first "nan" sentinel: a poller reads "not available"
+    derived,      // `offset` + the sum of `terms`: factor x another value's current value
+                  // (this device's point, "device.point", or a signal), after those
+                  // values were refreshed; not available while a term is not
 };
 
 std::string_view generator_kind_name(GeneratorKind kind);
@@ -51,6 +55,13 @@ struct GeneratorSpec {
 
     std::vector<codec::Value> values;  // cycle: numbers or map texts
     std::chrono::milliseconds period{10000};
+
+    struct Term {
+        std::string ref;  // "point" (this device's, else a signal) or "device.point"
+        double factor = 1;
+    };
+    std::vector<Term> terms;  // derived
+    double offset = 0;
 
     // Clamps after generating (the profile's min/max, unless the configuration says).
     std::optional<double> min;

@@ -68,15 +68,17 @@ class Solar final : public Generator {
     RandomSource random_;
 };
 
-// Trapezoidal integration of the source between refreshes. Power below zero (a meter
-// importing) adds nothing: the counter never runs backwards.
+// Trapezoidal integration of the source between refreshes. Power whose product with
+// `factor` is below zero adds nothing: the counter never runs backwards, and a negative
+// factor counts a meter's other direction (export).
 class Energy final : public Generator {
   public:
     Energy(const GeneratorSpec& spec, LocalZone zone, std::function<std::optional<double>()> source)
         : spec_(spec), zone_(zone), source_(std::move(source)), value_(spec.start) {}
 
     codec::Value next(SimTime t) override {
-        const double power = std::max(0.0, (source_ ? source_() : std::nullopt).value_or(0.0));
+        const double read = (source_ ? source_() : std::nullopt).value_or(0.0);
+        const double power = spec_.factor < 0 ? std::min(0.0, read) : std::max(0.0, read);
         if (last_time_) {
             if (spec_.daily && zone_.day(t) != zone_.day(*last_time_)) {
                 value_ = 0;
@@ -135,6 +137,26 @@ class Cycle final : public Generator {
     std::optional<SimTime> first_;
 };
 
+class Derived final : public Generator {
+  public:
+    Derived(const GeneratorSpec& spec, std::vector<std::function<std::optional<double>()>> reads)
+        : spec_(spec), reads_(std::move(reads)) {}
+
+    codec::Value next(SimTime) override {
+        double sum = spec_.offset;
+        for (std::size_t i = 0; i < spec_.terms.size(); ++i) {
+            const auto v = i < reads_.size() && reads_[i] ? reads_[i]() : std::nullopt;
+            if (!v) return std::monostate{};
+            sum += spec_.terms[i].factor * *v;
+        }
+        return sum;
+    }
+
+  private:
+    GeneratorSpec spec_;
+    std::vector<std::function<std::optional<double>()>> reads_;
+};
+
 class Clamped final : public Generator {
   public:
     Clamped(std::unique_ptr<Generator> inner, std::optional<double> min, std::optional<double> max)
@@ -171,6 +193,8 @@ std::unique_ptr<Generator> make_unclamped(const GeneratorSpec& spec, GeneratorCo
             return std::make_unique<Cycle>(spec.values, spec.period);
         case GeneratorKind::unavailable:
             return std::make_unique<Unavailable>();
+        case GeneratorKind::derived:
+            return std::make_unique<Derived>(spec, std::move(context.terms));
     }
     return std::make_unique<Unavailable>();
 }

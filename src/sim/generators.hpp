@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "codec/value.hpp"
 #include "sim/generator_spec.hpp"
@@ -25,6 +26,8 @@ struct GeneratorContext {
     RandomSource random;  // random_walk and solar noise; may be empty for the others
     // energy: the current value of the source point, read after that point was refreshed.
     std::function<std::optional<double>()> source;
+    // derived: per term, the current value of the value it names (refreshed before).
+    std::vector<std::function<std::optional<double>()>> terms;
 };
 
 // The generator `spec` describes, clamped to spec.min / spec.max when numeric.

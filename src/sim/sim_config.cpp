@@ -1,6 +1,7 @@
 #include "sim/sim_config.hpp"
 
 #include "sim/generator_parser.hpp"
+#include "sim/value_order.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -67,6 +68,7 @@ namespace {
 void parse_device(JsonReader& dr, const std::string& default_uri, const ListenerSpec& defaults,
                   SimConfig& config, profile::ProfileLibrary& library) {
     DeviceSpec device;
+    device.json_path = dr.path();
     const std::string base_dir = std::filesystem::path(dr.file()).parent_path().string();
     if (auto unit = dr.integer("unit", 0, 255)) device.unit = static_cast<std::uint8_t>(*unit);
     if (auto ref = dr.string("profile")) {
@@ -102,6 +104,65 @@ void parse_device(JsonReader& dr, const std::string& default_uri, const Listener
     }
     dr.reject_unknown("name, unit, profile, listen, points, faults");
     config.devices.push_back(std::move(device));
+}
+
+// A signal is a number with no register behind it: a float point of its own name.
+void parse_signals(JsonReader& r, SimConfig& config) {
+    const Json* signals = r.get("signals");
+    if (!signals) return;
+    if (!signals->is_object()) {
+        r.error("signals",
+                "expected an object of signal name → generator, found " + shown(*signals));
+        return;
+    }
+    std::vector<Point> points;
+    for (const auto& [name, spec] : signals->items()) {
+        Point p;
+        p.name = name;
+        p.format.type = codec::Type::float64;
+        points.push_back(std::move(p));
+    }
+    for (const auto& p : points) {
+        JsonReader sr((*signals)[p.name], r.file(), r.child_path("signals") + "/" + p.name,
+                      r.diag());
+        if (p.name.empty() || p.name.find('.') != std::string::npos) {
+            sr.error_here(
+                "a signal's name cannot be empty or hold a \".\" (\"device.point\" names a point)");
+            continue;
+        }
+        if (!sr.is_object()) continue;
+        if (auto g = parse_generator(sr, p, points, DeviceFacts{}))
+            config.signals.push_back({p.name, std::move(*g)});
+    }
+}
+
+// Every derived term names a value that exists, and no values derive from each other.
+void check_value_order(const SimConfig& config, const std::string& file,
+                       profile::Diagnostics& diag) {
+    std::vector<ValueOwner> owners;
+    std::vector<std::string> paths;
+    for (const auto& d : config.devices) {
+        ValueOwner o{d.name, {}, {}};
+        for (const auto& p : d.profile->points) {
+            o.names.push_back(p.name);
+            const auto g = d.points.find(p.name);
+            o.specs.push_back(g == d.points.end() ? nullptr : &g->second);
+        }
+        owners.push_back(std::move(o));
+        paths.push_back(d.json_path + "/points/");
+    }
+    ValueOwner signals;
+    for (const auto& s : config.signals) {
+        signals.names.push_back(s.name);
+        signals.specs.push_back(&s.generator);
+    }
+    owners.push_back(std::move(signals));
+    paths.push_back("/signals/");
+    for (const auto& e : order_values(owners).errors) {
+        std::string path = paths[e.at.owner] + owners[e.at.owner].names[e.at.index];
+        if (e.term) path += "/terms/" + std::to_string(*e.term) + "/point";
+        diag.error(file, path, e.message);
+    }
 }
 
 }  // namespace
@@ -192,6 +253,14 @@ SimConfigResult load_sim_config(const std::string& path, profile::ProfileLibrary
     }
     if (auto seed = r.integer("seed", 0, 0x7FFFFFFFFFFFFFFFLL))
         config.seed = static_cast<std::uint64_t>(*seed);
+    if (auto day = r.duration("day_length")) {
+        if (day->count() <= 0) {
+            r.error("day_length", "a simulated day must last longer than 0 (e.g. \"10m\")");
+        } else {
+            config.day_length = *day;
+        }
+    }
+    parse_signals(r, config);
     ListenerSpec defaults;
     if (const Json* faults = r.get("faults")) {
         JsonReader fr(*faults, path, "/faults", diag);
@@ -210,8 +279,9 @@ SimConfigResult load_sim_config(const std::string& path, profile::ProfileLibrary
         JsonReader dr((*devices)[i], path, "/devices/" + std::to_string(i), diag);
         if (dr.is_object()) parse_device(dr, default_uri, defaults, config, library);
     }
-    r.reject_unknown("listen, refresh, seed, faults, devices, sunspec");
+    r.reject_unknown("listen, refresh, seed, day_length, signals, faults, devices, sunspec");
     check_sim_config(config, diag);
+    if (diag.ok()) check_value_order(config, path, diag);
     if (diag.ok()) result.config = std::move(config);
     return result;
 }

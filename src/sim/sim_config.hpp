@@ -8,6 +8,8 @@
 //     "listen": "tcp://127.0.0.1:5020",     // devices without their own "listen" use it
 //     "refresh": "1s",                     // how often generators move
 //     "seed": 1,                           // random walks, noise and faults replay per seed
+//     "day_length": "10m",                 // a simulated day passes in 10 minutes
+//     "signals": { "load": { "generator": "random_walk", "nominal": 600 } },  // served by none
 //     "faults": { ... },                   // defaults for every listener
 //     "devices": [
 //       { "name": "inverter", "unit": 1, "profile": "growatt/min-tl-x",
@@ -58,6 +60,13 @@ struct DeviceSpec {
     std::shared_ptr<const profile::Profile> profile;
     std::size_t listener = 0;                     // index into SimConfig::listeners
     std::map<std::string, GeneratorSpec> points;  // configured; the rest get defaults
+    std::string json_path;                        // "/devices/1", for messages
+};
+
+// A value no device serves, for derived points to use (a house's load).
+struct SignalSpec {
+    std::string name;
+    GeneratorSpec generator;
 };
 
 struct SimConfig {
@@ -67,6 +76,10 @@ struct SimConfig {
     std::vector<SunspecChainSpec> sunspec;  // chains served as they are ("sunspec")
     std::chrono::milliseconds refresh{1000};
     std::uint64_t seed = 1;
+    // Simulated time runs 24 h / day_length times as fast (generators, energies, counters
+    // and cycles alike); unset: real time.
+    std::optional<std::chrono::milliseconds> day_length;
+    std::vector<SignalSpec> signals;
 };
 
 struct SimConfigResult {
@@ -97,7 +110,8 @@ std::optional<DeviceSpec> device_from_profile(const std::string& profile_ref, st
                                               profile::Diagnostics& diag);
 
 // Checks what both sources must satisfy (unit ids unique per listener, names unique,
-// generators consistent with their points); errors go to `diag` under `file`.
+// derived values naming existing values and not each other in a circle); errors go to
+// `diag` under `file`.
 void check_sim_config(const SimConfig& config, profile::Diagnostics& diag);
 
 }  // namespace regpoll::sim

@@ -3,10 +3,12 @@
 #include <map>
 
 #include "sim/default_generator.hpp"
+#include "sim/value_order.hpp"
 
 namespace regpoll::sim {
 
-SimDevice::SimDevice(const DeviceSpec& spec, LocalZone zone, std::uint64_t seed)
+SimDevice::SimDevice(const DeviceSpec& spec, LocalZone zone, std::uint64_t seed,
+                     const TermResolver& resolve)
     : name_(spec.name),
       unit_(spec.unit),
       profile_ref_(spec.profile_ref),
@@ -42,8 +44,25 @@ SimDevice::SimDevice(const DeviceSpec& spec, LocalZone zone, std::uint64_t seed)
                 context.source = [this, s = src->second] { return codec::to_double(values_[s]); };
             }
         }
+        for (const auto& term : specs_[i].terms) {
+            const auto own = index.find(term.ref);
+            if (resolve) {
+                context.terms.push_back(resolve(term.ref));
+            } else if (own != index.end()) {
+                context.terms.push_back(
+                    [this, s = own->second] { return codec::to_double(values_[s]); });
+            } else {
+                context.terms.emplace_back();
+            }
+        }
         generators_[i] = make_generator(specs_[i], std::move(context));
     }
+    ValueOwner self{name_, {}, {}};
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        self.names.push_back(points[i].name);
+        self.specs.push_back(generator_spec(i));
+    }
+    for (const auto& ref : order_values({self}).order) order_.push_back(ref.index);
 }
 
 void SimDevice::attach(server::UnitTables& tables) const {
@@ -55,14 +74,15 @@ void SimDevice::attach(server::UnitTables& tables) const {
 }
 
 void SimDevice::refresh(SimTime t, server::UnitTables& tables, std::vector<std::string>& problems) {
-    // Energy counters integrate their source's new value, so they come second.
-    for (bool energy_pass : {false, true}) {
-        for (std::size_t i = 0; i < generators_.size(); ++i) {
-            if (!generators_[i] || (specs_[i].kind == GeneratorKind::energy) != energy_pass)
-                continue;
-            values_[i] = generators_[i]->next(t);
-        }
-    }
+    for (std::size_t i : order_) generate(i, t);
+    write(tables, problems);
+}
+
+void SimDevice::generate(std::size_t i, SimTime t) {
+    if (generators_[i]) values_[i] = generators_[i]->next(t);
+}
+
+void SimDevice::write(server::UnitTables& tables, std::vector<std::string>& problems) {
     std::vector<std::string> found;
     intended_ = writer_.write(values_, tables, found);
     for (auto& problem : found) problems.push_back(name_ + ": " + problem);

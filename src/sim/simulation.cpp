@@ -7,13 +7,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/duration.hpp"
 #include "server/serial_server.hpp"
 #include "server/tcp_server.hpp"
 #include "sim/sim_device.hpp"
+#include "sim/value_order.hpp"
 
 namespace regpoll::sim {
 namespace {
@@ -44,6 +47,63 @@ struct Simulation::State {
     std::function<void(const std::string&)> on_failure;
     SimTime last_refresh{};
     bool running = false;
+    std::optional<SimTime> first_clock;               // the clock's first reading
+    std::vector<std::unique_ptr<Generator>> signals;  // parallel to config.signals
+    std::vector<codec::Value> signal_values;          // their last output
+    std::vector<ValueOwner> owners;                   // the devices, then the signals
+    std::vector<ValueRef> order;                      // one refresh, sources first
+
+    // The clock, sped up so a day passes in config.day_length from the first reading.
+    SimTime now() {
+        const SimTime t = options.clock();
+        if (!config.day_length) return t;
+        if (!first_clock) first_clock = t;
+        const double speed = 86400000.0 / static_cast<double>(config.day_length->count());
+        const std::chrono::duration<double> real = t - *first_clock;
+        return *first_clock + std::chrono::duration_cast<SimClock::duration>(real * speed);
+    }
+
+    const codec::Value& value(ValueRef r) const {
+        if (r.owner < devices.size()) return devices[r.owner]->value(r.index);
+        return signal_values[r.index];
+    }
+
+    // Owners by name and point, from the configuration (devices are made one by one, and
+    // a term may read one made later).
+    void collect_owners() {
+        owners.clear();
+        for (const auto& d : config.devices) {
+            ValueOwner o{d.name, {}, {}};
+            for (const auto& p : d.profile->points) o.names.push_back(p.name);
+            o.specs.assign(o.names.size(), nullptr);
+            owners.push_back(std::move(o));
+        }
+        ValueOwner signal_owner;
+        for (const auto& sig : config.signals) signal_owner.names.push_back(sig.name);
+        signal_owner.specs.assign(signal_owner.names.size(), nullptr);
+        owners.push_back(std::move(signal_owner));
+    }
+
+    std::function<std::optional<double>()> term_reader(std::size_t from, const std::string& ref) {
+        auto r = resolve_ref(owners, from, ref);
+        if (!r) return {};
+        return [this, at = *r] { return codec::to_double(value(at)); };
+    }
+
+    // With every generator made: the order of one refresh. Problems: what load_sim_config
+    // would have refused (a configuration built another way).
+    void order_values(std::vector<std::string>& problems) {
+        for (std::size_t d = 0; d < devices.size(); ++d) {
+            for (std::size_t i = 0; i < owners[d].names.size(); ++i)
+                owners[d].specs[i] = devices[d]->generator_spec(i);
+        }
+        for (std::size_t i = 0; i < config.signals.size(); ++i)
+            owners.back().specs[i] = &config.signals[i].generator;
+        auto result = sim::order_values(owners);
+        order = std::move(result.order);
+        for (const auto& e : result.errors)
+            problems.push_back(value_name(owners, e.at) + ": " + e.message);
+    }
 
     server::UnitTables& unit_tables(std::size_t device) {
         const DeviceSpec& d = config.devices[device];
@@ -51,10 +111,17 @@ struct Simulation::State {
     }
 
     std::vector<std::string> refresh() {
-        last_refresh = options.clock();
+        last_refresh = now();
         std::vector<std::string> problems;
+        for (const ValueRef& r : order) {
+            if (r.owner < devices.size()) {
+                devices[r.owner]->generate(r.index, last_refresh);
+            } else {
+                signal_values[r.index] = signals[r.index]->next(last_refresh);
+            }
+        }
         for (std::size_t i = 0; i < devices.size(); ++i)
-            devices[i]->refresh(last_refresh, unit_tables(i), problems);
+            devices[i]->write(unit_tables(i), problems);
         for (const auto& p : problems) spdlog::warn("sim: {}", p);
         publish();
         return problems;
@@ -65,6 +132,12 @@ struct Simulation::State {
         out["ts"] = unix_ms(last_refresh);
         out["devices"] = nlohmann::ordered_json::array();
         for (std::size_t i = 0; i < devices.size(); ++i) out["devices"].push_back(device_json(i));
+        if (!signals.empty()) {
+            nlohmann::ordered_json values = nlohmann::ordered_json::object();
+            for (std::size_t i = 0; i < signals.size(); ++i)
+                values[config.signals[i].name] = poll::value_to_json(signal_values[i]);
+            out["signals"] = std::move(values);
+        }
         return out;
     }
 
@@ -222,16 +295,38 @@ std::vector<std::string> Simulation::prepare() {
     for (std::size_t i = 0; i < s.config.listeners.size(); ++i)
         s.tables.push_back(std::make_unique<server::DataTables>());
     s.bound.assign(s.config.listeners.size(), {});
+    s.collect_owners();
     for (std::size_t i = 0; i < s.config.devices.size(); ++i) {
         const DeviceSpec& spec = s.config.devices[i];
-        s.devices.push_back(
-            std::make_unique<SimDevice>(spec, s.options.zone, s.config.seed * 1000003 + i));
+        const TermResolver resolve = [&s, i](const std::string& ref) {
+            return s.term_reader(i, ref);
+        };
+        s.devices.push_back(std::make_unique<SimDevice>(spec, s.options.zone,
+                                                        s.config.seed * 1000003 + i, resolve));
         s.devices.back()->attach(s.tables[spec.listener]->add_unit(spec.unit));
     }
+    s.signals.clear();
+    for (std::size_t i = 0; i < s.config.signals.size(); ++i) {
+        GeneratorContext context;
+        context.zone = s.options.zone;
+        auto engine = std::make_shared<std::mt19937_64>(s.config.seed * 1000003 + 999983 + i);
+        context.random = [engine] { return std::generate_canonical<double, 53>(*engine); };
+        const GeneratorSpec& g = s.config.signals[i].generator;
+        for (const auto& term : g.terms)
+            context.terms.push_back(s.term_reader(s.owners.size() - 1, term.ref));
+        if (g.kind == GeneratorKind::energy)
+            context.source = s.term_reader(s.owners.size() - 1, g.source);
+        s.signals.push_back(make_generator(g, std::move(context)));
+    }
+    s.signal_values.assign(s.signals.size(), std::monostate{});
+    std::vector<std::string> problems;
+    s.order_values(problems);
+    if (!problems.empty()) return problems;
     // SunSpec chains hold still: their registers are written once, and a client's writes stick.
     for (const auto& chain : s.config.sunspec) {
-        s.tables[chain.listener]->add_unit(chain.unit).set_registers(
-            modbus::RegisterKind::holding, chain.base, chain.registers);
+        s.tables[chain.listener]
+            ->add_unit(chain.unit)
+            .set_registers(modbus::RegisterKind::holding, chain.base, chain.registers);
     }
     return s.refresh();
 }
@@ -252,6 +347,10 @@ Expected<std::vector<std::string>, std::string> Simulation::start() {
     s.running = true;
     if (!s.options.freeze) s.arm_timer();
     return ready;
+}
+
+std::vector<std::string> Simulation::refresh() {
+    return state_->refresh();
 }
 
 void Simulation::stop() {
@@ -281,6 +380,10 @@ std::vector<std::string> Simulation::plan() const {
                         " points");
         for (auto& line : d.plan()) lines.push_back("  " + line);
     }
+    for (const auto& sig : s.config.signals)
+        lines.push_back("signal " + sig.name + ": " + describe(sig.generator));
+    if (s.config.day_length)
+        lines.push_back("a simulated day lasts " + format_duration(*s.config.day_length));
     for (const auto& c : s.config.sunspec) {
         lines.push_back("SunSpec chain (" + c.description + ") unit " + std::to_string(c.unit) +
                         " on " + s.config.listeners[c.listener].address.to_string() + ": " +

@@ -35,6 +35,9 @@ class Simulation {
     // Builds the devices and writes their first values. The result lists values that
     // cannot be written (a configuration that asks too much of a point); empty is good.
     std::vector<std::string> prepare();
+    // Moves every value to the clock's time now, as the refresh timer does; what cannot
+    // be written, as prepare().
+    std::vector<std::string> refresh();
     // Starts every listener and the refresh timer. One value per listener, in
     // configuration order: the bound TCP port, or the serial device. On error nothing runs.
     Expected<std::vector<std::string>, std::string> start();
@@ -46,7 +49,8 @@ class Simulation {
     // Called once if a serial listener fails while serving.
     void set_failure_handler(std::function<void(const std::string&)> handler);
 
-    // {"ts": ms, "devices": [{"name", "unit", "profile", "listen", "values": {point: value}}]}
+    // {"ts": ms, "devices": [{"name", "unit", "profile", "listen", "values": {point: value}}],
+    //  "signals": {name: value}} ("signals" only when there are some; ts in simulated time)
     // Values are what a poller decodes (map texts, null for "not available"), before the
     // poller's precision rounding.
     nlohmann::ordered_json snapshot() const;

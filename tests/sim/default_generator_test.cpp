@@ -93,6 +93,16 @@ TEST(DefaultGenerator, MeasurementsWalkAroundTheirNominalValues) {
     EXPECT_EQ(pick(with_class("power_factor", "power_factor", "measurement", "")).max, 1.0);
 }
 
+// Regression (issue 16): an SDM630's THD had no device class and walked around 50 %.
+TEST(DefaultGenerator, HarmonicDistortionIsAFewPerCent) {
+    for (const char* name : {"thd_voltage_l1", "thd_current_l2", "thd_voltage_average"}) {
+        auto s = pick(with_class(name, "", "measurement", "%"));
+        EXPECT_EQ(s.kind, GeneratorKind::random_walk) << name;
+        EXPECT_GE(s.nominal * (1 - s.spread), 1.0) << name;
+        EXPECT_LE(s.nominal * (1 + s.spread), 6.0) << name;
+    }
+}
+
 TEST(DefaultGenerator, OtherPointsAreConstantMidOfMinMaxOrDistinct) {
     auto limited = point("setpoint", 0);
     limited.min = 0;

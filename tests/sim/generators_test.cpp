@@ -75,7 +75,7 @@ TEST(SolarGenerator, FollowsTheLocalZone) {
 TEST(SolarGenerator, NoiseStaysWithinItsFraction) {
     GeneratorSpec s = solar(3000);
     s.noise = 0.1;
-    auto noisy = make_generator(s, {LocalZone{}, seeded(7), {}});
+    auto noisy = make_generator(s, {LocalZone{}, seeded(7), {}, {}});
     auto clean = make_generator(solar(3000), {});
     double lowest = 2;
     double highest = 0;
@@ -103,7 +103,7 @@ GeneratorSpec energy(double start, double factor, bool daily = false) {
 TEST(EnergyGenerator, IntegratesConstantPower) {
     double power = 1000;  // W
     auto g = make_generator(energy(10, 0.001),
-                            {LocalZone{}, {}, [&] { return std::optional<double>(power); }});
+                            {LocalZone{}, {}, [&] { return std::optional<double>(power); }, {}});
     EXPECT_EQ(number(g->next(at(10.0))), 10.0);  // starts at `start`
     double kwh = 0;
     for (int s = 1; s <= 3600; ++s) kwh = number(g->next(at(10.0) + std::chrono::seconds(s)));
@@ -114,7 +114,7 @@ TEST(EnergyGenerator, IntegratesTheSolarCurveOverADay) {
     auto sun = make_generator(solar(3000), {});
     double power = 0;
     auto g = make_generator(energy(0, 0.001),
-                            {LocalZone{}, {}, [&] { return std::optional<double>(power); }});
+                            {LocalZone{}, {}, [&] { return std::optional<double>(power); }, {}});
     double kwh = 0;
     double last = -1;
     for (int minute = 0; minute <= 24 * 60; ++minute) {
@@ -131,7 +131,7 @@ TEST(EnergyGenerator, IntegratesTheSolarCurveOverADay) {
 TEST(EnergyGenerator, DailyCounterResetsAtLocalMidnight) {
     double power = 2000;
     GeneratorContext context{
-        LocalZone{std::chrono::hours(1)}, {}, [&] { return std::optional<double>(power); }};
+        LocalZone{std::chrono::hours(1)}, {}, [&] { return std::optional<double>(power); }, {}};
     auto g = make_generator(energy(0, 0.001, true), context);
     g->next(at(20.0));                                // 21:00 local
     const double before = number(g->next(at(22.5)));  // 23:30 local
@@ -142,7 +142,7 @@ TEST(EnergyGenerator, DailyCounterResetsAtLocalMidnight) {
 
 TEST(EnergyGenerator, IgnoresNegativePowerAndAMissingSource) {
     std::optional<double> power = -500.0;
-    auto g = make_generator(energy(3, 1), {LocalZone{}, {}, [&] { return power; }});
+    auto g = make_generator(energy(3, 1), {LocalZone{}, {}, [&] { return power; }, {}});
     g->next(at(1));
     EXPECT_EQ(number(g->next(at(2))), 3.0);
     power.reset();
@@ -153,7 +153,7 @@ TEST(RandomWalkGenerator, StartsAtNominalAndStaysWithinFivePercent) {
     GeneratorSpec s;
     s.kind = GeneratorKind::random_walk;
     s.nominal = 230;
-    auto g = make_generator(s, {LocalZone{}, seeded(1), {}});
+    auto g = make_generator(s, {LocalZone{}, seeded(1), {}, {}});
     EXPECT_EQ(number(g->next(at(0))), 230.0);
     double lowest = 230;
     double highest = 230;
@@ -171,8 +171,8 @@ TEST(RandomWalkGenerator, SameSeedSameWalk) {
     GeneratorSpec s;
     s.kind = GeneratorKind::random_walk;
     s.nominal = 50;
-    auto a = make_generator(s, {LocalZone{}, seeded(42), {}});
-    auto b = make_generator(s, {LocalZone{}, seeded(42), {}});
+    auto a = make_generator(s, {LocalZone{}, seeded(42), {}, {}});
+    auto b = make_generator(s, {LocalZone{}, seeded(42), {}, {}});
     for (int i = 0; i < 100; ++i) {
         const SimTime t = at(0) + std::chrono::seconds(i);
         EXPECT_EQ(number(a->next(t)), number(b->next(t)));
@@ -186,7 +186,7 @@ TEST(RandomWalkGenerator, MinAndMaxClamp) {
     s.spread = 0.05;
     s.step = 0.05;
     s.max = 1.0;
-    auto g = make_generator(s, {LocalZone{}, seeded(3), {}});
+    auto g = make_generator(s, {LocalZone{}, seeded(3), {}, {}});
     for (int i = 0; i < 10000; ++i)
         EXPECT_LE(number(g->next(at(0) + std::chrono::seconds(i))), 1.0);
 }

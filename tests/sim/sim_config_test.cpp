@@ -96,7 +96,7 @@ TEST_F(SimConfigTest, ErrorsNameTheFileAndTheJsonPath) {
     EXPECT_EQ(error(head + R"("points": { "ac_power": { "generator": "sine" } } } ] })"),
               "/devices/0/points/ac_power/generator: \"sine\" is not a generator (expected one of "
               "constant, "
-              "random_walk, solar, energy, counter, cycle, unavailable)");
+              "random_walk, solar, energy, counter, cycle, unavailable, derived)");
     EXPECT_EQ(
         error(head + R"("points": { "ac_power": { "generator": "solar", "peek": 1 } } } ] })"),
         "/devices/0/points/ac_power/peek: unknown key \"peek\" (expected generator, peak, sunrise, "

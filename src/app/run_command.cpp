@@ -95,6 +95,7 @@ private:
         // Sinks first, so nothing the poller produces is missed.
         fanout_ = std::make_unique<Fanout>();
         fanout_->add(&output_);
+        if (auto* table = dynamic_cast<TableSink*>(&output_)) table->use_site(*site.config);
         fanout_->add(&status_.tracker());
         if (!args_.once && site.http && !live_) {
             live_ = std::make_unique<web::LiveState>(io_, board_, REGPOLL_VERSION_STRING, args_.config);

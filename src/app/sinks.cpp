@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "poll/value_json.hpp"
+#include "profile/site_config.hpp"
 
 namespace regpoll::app {
 
@@ -42,8 +43,29 @@ void LogSink::on_samples(std::span<const poll::Sample> samples) {
 
 namespace regpoll::app {
 
+void TableSink::use_site(const profile::SiteConfig& site) {
+    precision_.clear();
+    for (const auto& device : site.devices) {
+        for (const auto& point : device.points) {
+            if (point.precision) precision_[device.name][point.name] = *point.precision;
+        }
+    }
+}
+
+std::string TableSink::format(const poll::Sample& s) const {
+    const auto* number = std::get_if<double>(&s.value);
+    if (!number) return codec::format_value(s.value);
+    const auto device = precision_.find(*s.device);
+    if (device == precision_.end()) return codec::format_value(s.value);
+    const auto point = device->second.find(*s.point);
+    if (point == device->second.end()) return codec::format_value(s.value);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", point->second, *number);
+    return text;
+}
+
 void TableSink::on_samples(std::span<const poll::Sample> samples) {
-    for (const auto& s : samples) rows_[*s.device][*s.point] = Row{codec::format_value(s.value), *s.unit};
+    for (const auto& s : samples) rows_[*s.device][*s.point] = Row{format(s), *s.unit};
     const auto now = std::chrono::steady_clock::now();
     if (now - last_draw_ >= std::chrono::milliseconds(250)) {
         last_draw_ = now;

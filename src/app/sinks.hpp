@@ -8,6 +8,10 @@
 
 #include "poll/sample.hpp"
 
+namespace regpoll::profile {
+struct SiteConfig;
+}
+
 namespace regpoll::app {
 
 // {"ts":1763632800123,"device":"inverter","point":"ac_power","value":1234.5,"unit":"W","quality":"good"}
@@ -42,11 +46,15 @@ namespace regpoll::app {
 class TableSink final : public poll::SampleSink {
 public:
     explicit TableSink(std::FILE* out) : out_(out) {}
+    // Numbers print with their point's "precision" (decimals) in this configuration; points
+    // without one print as they decode. Called at start and at each reload.
+    void use_site(const profile::SiteConfig& site);
     void on_samples(std::span<const poll::Sample> samples) override;
     void on_availability(const std::string& device, bool online) override;
 
 private:
     void draw();
+    std::string format(const poll::Sample& s) const;
     struct Row {
         std::string value;
         std::string unit;
@@ -54,6 +62,7 @@ private:
     std::FILE* out_;
     std::map<std::string, std::map<std::string, Row>> rows_;  // device → point → row
     std::map<std::string, bool> online_;
+    std::map<std::string, std::map<std::string, int>> precision_;  // device → point → decimals
     std::chrono::steady_clock::time_point last_draw_{};
 };
 

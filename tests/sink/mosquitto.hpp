@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -43,7 +44,8 @@ inline bool port_open(std::uint16_t port) {
 
 class Mosquitto {
 public:
-    explicit Mosquitto(const std::string& name) : port_(free_loopback_port()) {
+    // `extra` is appended to the broker's configuration (a bridge, say).
+    explicit Mosquitto(const std::string& name, const std::string& extra = "") : port_(free_loopback_port()) {
         dir_ = std::filesystem::temp_directory_path() / ("regpoll-mosquitto-" + std::to_string(::getpid()) + "-" + name);
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
@@ -53,7 +55,8 @@ public:
                                                << "persistence_location " << dir_.string() << "/\n"
                                                << "max_queued_messages 0\n"
                                                << "user root\n"
-                                               << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n";
+                                               << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
+                                               << extra;
         start();
     }
     ~Mosquitto() {
@@ -73,6 +76,10 @@ public:
     void stop() { process_.reset(); }
     std::uint16_t port() const { return port_; }
     std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+    std::string log() const {
+        std::ifstream in(dir_ / "mosquitto.log");
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
 
 private:
     std::uint16_t port_;

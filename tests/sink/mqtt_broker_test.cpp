@@ -132,18 +132,13 @@ TEST_F(MqttBrokerTest, NothingIsLostWhileTheBrokerIsDown) {
     EXPECT_EQ(poller.stop(), 0);
     sub->collect(5s);
     // Every voltage sample regpoll polled (on stdout) reached MQTT as a state update, in order.
-    std::vector<std::int64_t> polled;
-    std::istringstream lines(out);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.empty()) continue;
-        auto j = nlohmann::json::parse(line);
-        if (j["point"] == "voltage") polled.push_back(j["ts"].get<std::int64_t>());
-    }
+    const auto polled = jsonl_times(out, "voltage");
     std::vector<std::int64_t> published;
     for (const auto& r : before_outage) {
         if (r.topic == "regpoll/meter/state") published.push_back(nlohmann::json::parse(r.payload)["ts"].get<std::int64_t>());
     }
-    for (const auto& p : sub->payloads("regpoll/meter/state")) published.push_back(nlohmann::json::parse(p)["ts"].get<std::int64_t>());
+    const auto after = sub->times("regpoll/meter/state");
+    published.insert(published.end(), after.begin(), after.end());
     ASSERT_GE(polled.size(), 8U);
     std::set<std::int64_t> seen(published.begin(), published.end());
     for (auto ts : polled) EXPECT_TRUE(seen.count(ts)) << "sample at " << ts << " never reached the broker";

@@ -2,11 +2,14 @@
 // A real MQTT client for tests: a persistent-session subscriber to everything (so messages
 // published while it is away, during a broker restart, still arrive) that can publish too.
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <mqtt/async_client.h>
+#include <nlohmann/json.hpp>
 
 namespace regpoll::testing {
 
@@ -49,10 +52,28 @@ public:
         for (const auto& r : got) if (r.topic == topic) out.push_back(r.payload);
         return out;
     }
+    // The "ts" of every JSON message on `topic` (a device's state topic), in arrival order.
+    std::vector<std::int64_t> times(const std::string& topic) const {
+        std::vector<std::int64_t> out;
+        for (const auto& p : payloads(topic)) out.push_back(nlohmann::json::parse(p)["ts"].get<std::int64_t>());
+        return out;
+    }
     std::vector<Received> got;
 
 private:
     mqtt::async_client client_;
 };
+
+// The "ts" of every sample of `point` that `regpoll run --output jsonl` printed, in order.
+inline std::vector<std::int64_t> jsonl_times(const std::string& out, const std::string& point) {
+    std::vector<std::int64_t> times;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty()) continue;
+        const auto j = nlohmann::json::parse(line);
+        if (j["point"] == point) times.push_back(j["ts"].get<std::int64_t>());
+    }
+    return times;
+}
 
 }  // namespace regpoll::testing

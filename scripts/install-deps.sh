@@ -27,16 +27,17 @@ build_pkgs=(
 # systemd: systemd-analyze, to verify the unit (install.systemd_unit skips without it).
 # python3-jinja2: renders our Home Assistant templates as Home Assistant does (sink tests).
 # prometheus: promtool checks /metrics (tests/integration/web_test.cpp); curl asks the web API;
-# chromium: renders the web page headless (tests/integration/web_page_test.cpp).
+# chromium: renders the web page headless (tests/integration/web_page_test.cpp); openssl makes
+# the HTTPS test's certificate.
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pymodbus python3-serial python3-paho-mqtt python3-yaml python3-jinja2 mbpoll socat libmodbus-dev
   mosquitto mosquitto-clients clang libclang-rt-14-dev docker-compose systemd
-  prometheus curl chromium
+  prometheus curl chromium openssl
 )
 # The shared libraries bin/regpoll links (tests/install checks this list against the binary),
-# and CA certificates for ssl:// brokers.
-runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1 ca-certificates)
+# libssl3 for HTTPS, and CA certificates for ssl:// brokers.
+runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1 libssl3 ca-certificates)
 
 set_ups=() clean=""
 for arg in "$@"; do

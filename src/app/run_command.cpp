@@ -236,6 +236,12 @@ private:
         web_ = std::make_unique<web::HttpServer>([api](const web::HttpRequest& r) { return api->handle(r); },
                                                  web::HttpLimits{},
                                                  [events = events_.get()](bool listened) { return events->next(listened); });
+        if (http_->tls) {
+            if (auto why = web_->use_tls(http_->tls->cert_file, http_->tls->key_file); !why.empty()) {
+                spdlog::error("{}: /http/tls: {}", args_.config, why);
+                return false;
+            }
+        }
         if (auto ec = web_->start(http_->host, http_->port)) {
             spdlog::error("{}: /http/listen: cannot listen on {}: {}", args_.config, http_->listen, ec.message());
             return false;

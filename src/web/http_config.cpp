@@ -1,6 +1,9 @@
 #include "web/http_config.hpp"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -49,6 +52,27 @@ void parse_auth(JsonReader& r, HttpConfig& c) {
     c.auth = std::move(a);
 }
 
+// Both files must be readable now: a typo is a configuration error, not a failed start.
+void parse_tls(JsonReader& r, HttpConfig& c) {
+    const Json* tls = r.get("tls");
+    if (!tls) return;
+    JsonReader tr(*tls, r.file(), r.child_path("tls"), r.diag());
+    if (!tr.is_object()) return;  // said by the reader
+    HttpTls t;
+    for (auto [key, file] : {std::pair{"cert_file", &t.cert_file}, std::pair{"key_file", &t.key_file}}) {
+        if (auto f = tr.string(key)) {
+            *file = *f;
+            if (std::ifstream in(*f); !in) {
+                tr.error(key, "cannot read \"" + *f + "\" (" + std::strerror(errno) + ")");
+            }
+        } else {
+            tr.error_here(std::string("\"tls\" needs \"") + key + "\" (a PEM file)");
+        }
+    }
+    tr.reject_unknown("cert_file, key_file");
+    c.tls = std::move(t);
+}
+
 }  // namespace
 
 std::string set_listen(HttpConfig& c, const std::string& listen) {
@@ -77,7 +101,7 @@ std::string set_listen(HttpConfig& c, const std::string& listen) {
 }
 
 std::string describe(const HttpConfig& c) {
-    return "http " + c.listen + ": " +
+    return std::string(c.tls ? "https " : "http ") + c.listen + ": " +
            (c.auth ? "basic auth (user " + c.auth->user + ")"
                    : c.open_to_all ? std::string("public, no auth") : std::string("loopback only")) +
            "; metrics " + (c.metric_values ? "with" : "without") + " values";
@@ -104,6 +128,7 @@ std::optional<HttpConfig> parse_http_config(const profile::SiteConfig& config, p
         if (auto why = set_listen(c, *listen); !why.empty()) r.error("listen", why);
     }
     parse_auth(r, c);
+    parse_tls(r, c);
     if (auto open = r.boolean("public")) c.open_to_all = *open;
     if (const Json* metrics = r.get("metrics")) {
         JsonReader mr(*metrics, config.file, "/http/metrics", diag);
@@ -114,7 +139,7 @@ std::optional<HttpConfig> parse_http_config(const profile::SiteConfig& config, p
             mr.reject_unknown("values");
         }
     }
-    r.reject_unknown("listen, auth, public, metrics");
+    r.reject_unknown("listen, auth, public, metrics, tls");
     if (diag.errors().size() != errors_before) return std::nullopt;
     if (auto why = check_exposure(c); !why.empty()) {
         r.error("listen", why);

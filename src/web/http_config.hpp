@@ -3,7 +3,8 @@
 // /healthz, /metrics).
 //   "http": { "listen": "127.0.0.1:8080",
 //             "auth": { "user": "admin", "password_file": "/etc/regpoll/http.password" },
-//             "public": false, "metrics": { "values": true } }
+//             "public": false, "metrics": { "values": true },
+//             "tls": { "cert_file": "/etc/regpoll/cert.pem", "key_file": "/etc/regpoll/key.pem" } }
 // Loopback by default; any other address needs "auth" or an explicit "public": true.
 #include <cstdint>
 #include <optional>
@@ -19,6 +20,11 @@ struct HttpAuth {
     std::string password;  // read from password_file at load; never logged
 };
 
+struct HttpTls {
+    std::string cert_file;  // PEM, the server's certificate first, then its chain
+    std::string key_file;   // PEM, unencrypted
+};
+
 struct HttpConfig {
     std::string listen = "127.0.0.1:8080";  // as written, for messages
     std::string host = "127.0.0.1";
@@ -26,6 +32,7 @@ struct HttpConfig {
     std::optional<HttpAuth> auth;
     bool open_to_all = false;  // "public": true
     bool metric_values = true;  // "metrics": {"values": …}
+    std::optional<HttpTls> tls;  // "tls": HTTPS with these files
 };
 
 // Checks the section (`config.http`, null when absent); mistakes go to `diag` with the file

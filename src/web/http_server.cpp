@@ -4,14 +4,17 @@
 #include <deque>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
 namespace regpoll::web {
@@ -52,14 +55,21 @@ struct HttpServer::Impl {
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
     asio::steady_timer feed_timer{io};
+    std::optional<asio::ssl::context> tls;  // set: every connection starts with a TLS handshake
     std::thread thread;
 };
 
 namespace {
 
-class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_this<Session> {
+// One client connection over `Transport`: beast::tcp_stream, or TLS over it.
+template <class Transport>
+class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_this<Session<Transport>> {
+    static constexpr bool tls = !std::is_same_v<Transport, beast::tcp_stream>;
+
   public:
-    Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+    // `args`: the accepted socket, and for TLS the context.
+    template <class... Args>
+    explicit Session(HttpServer::Impl& server, Args&&... args) : stream_(std::forward<Args>(args)...), server_(server) {
         ++server_.connections;
     }
     ~Session() override {
@@ -69,19 +79,37 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
 
     // A next event for a stream: queued, or the stream dropped when it is too far behind.
     void push(std::shared_ptr<const std::string> event) override {
-        if (!stream_.socket().is_open()) return;
+        if (!socket().is_open()) return;
         if (queue_.size() >= server_.limits.stream_queue) return drop();
         queue_.push_back(std::move(event));
         if (queue_.size() == 1) write_next();
+    }
+
+    // TLS: the handshake first, within the request time (a plain-HTTP client fails it).
+    void start() {
+        if constexpr (tls) {
+            tcp_stream().expires_after(server_.limits.request_time);
+            stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+                if (ec) {
+                    spdlog::debug("http: TLS handshake failed: {}", ec.message());
+                    beast::error_code ignored;
+                    self->socket().close(ignored);
+                    return;
+                }
+                self->read();
+            });
+        } else {
+            read();
+        }
     }
 
     void read() {
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.limits.max_header_bytes));
         parser_->body_limit(server_.limits.max_body_bytes);
-        stream_.expires_after(server_.limits.request_time);
+        tcp_stream().expires_after(server_.limits.request_time);
         http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
   private:
@@ -113,7 +141,7 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
         streaming_ = true;
         --server_.connections;
         ++server_.open_streams;
-        server_.streams.push_back(shared_from_this());
+        server_.streams.push_back(this->shared_from_this());
         auto head = std::make_shared<std::string>(
             "HTTP/1.1 200 OK\r\nServer: regpoll\r\nContent-Type: text/event-stream\r\n"
             "Cache-Control: no-store\r\nConnection: close\r\n\r\n");
@@ -124,20 +152,20 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
 
     // A stream reads only to see the client go; this pending read also keeps the session.
     void watch() {
-        stream_.socket().async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->stream_.socket().close(ec);
+        socket().async_read_some(asio::buffer(drain_buffer_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->socket().close(ec);
             self->watch();
         });
     }
 
     void write_next() {
-        stream_.expires_after(server_.limits.request_time);
+        tcp_stream().expires_after(server_.limits.request_time);
         asio::async_write(stream_, asio::buffer(*queue_.front()),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec == beast::error::timeout) return self->drop();
-                              if (ec) return self->stream_.socket().close(ec);
+                              if (ec) return self->socket().close(ec);
                               // Dropped while this write had already ended: nothing more to send.
-                              if (!self->stream_.socket().is_open()) return;
+                              if (!self->socket().is_open()) return;
                               self->queue_.pop_front();
                               if (!self->queue_.empty()) self->write_next();
                           });
@@ -147,7 +175,7 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
     void drop() {
         ++server_.dropped_streams;
         beast::error_code ignored;
-        stream_.socket().close(ignored);
+        socket().close(ignored);
     }
 
     void refuse(int status, const std::string& why) { send(json_error(status, why), false); }
@@ -161,32 +189,45 @@ class Session : public HttpServer::Impl::Stream, public std::enable_shared_from_
         res->body() = answer.body;
         res->keep_alive(keep_alive);
         res->prepare_payload();
-        stream_.expires_after(server_.limits.request_time);
-        http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-            if (ec) return self->stream_.socket().close(ec);
+        tcp_stream().expires_after(server_.limits.request_time);
+        http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+            if (ec) return self->socket().close(ec);
             if (keep_alive) return self->read();
             self->close();
         });
     }
 
     // Closes our side, then reads what the client still sends for a while: closing with
-    // unread data would reset the connection and could lose the answer just sent.
+    // unread data would reset the connection and could lose the answer just sent. TLS says
+    // close_notify first.
     void close() {
+        if constexpr (tls) {
+            tcp_stream().expires_after(drain_time);
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_tcp(); });
+        } else {
+            close_tcp();
+        }
+    }
+
+    void close_tcp() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream_.expires_after(drain_time);
+        socket().shutdown(tcp::socket::shutdown_send, ignored);
+        tcp_stream().expires_after(drain_time);
         drain();
     }
 
     void drain() {
-        stream_.async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        tcp_stream().async_read_some(asio::buffer(drain_buffer_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
             self->drained_ += n;
-            if (ec || self->drained_ > max_drain_bytes) return self->stream_.socket().close(ec);
+            if (ec || self->drained_ > max_drain_bytes) return self->socket().close(ec);
             self->drain();
         });
     }
 
-    beast::tcp_stream stream_;
+    beast::tcp_stream& tcp_stream() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& socket() { return tcp_stream().socket(); }
+
+    Transport stream_;
     HttpServer::Impl& server_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -205,7 +246,11 @@ void HttpServer::Impl::accept() {
             if (connections >= limits.max_connections) {
                 socket.close(ec);  // the client may retry; those connected keep being served
             } else {
-                std::make_shared<Session>(std::move(socket), *this)->read();
+                if (tls) {
+                    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->start();
+                } else {
+                    std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
+                }
             }
         }
         accept();
@@ -231,6 +276,19 @@ void HttpServer::Impl::tick() {
 
 HttpServer::HttpServer(Handler handler, HttpLimits limits, EventFeedFn feed)
     : impl_(std::make_shared<Impl>(std::move(handler), limits, std::move(feed))) {}
+
+std::string HttpServer::use_tls(const std::string& cert_file, const std::string& key_file) {
+    asio::ssl::context ctx(asio::ssl::context::tls_server);
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    ctx.use_certificate_chain_file(cert_file, ec);
+    if (ec) return "cannot use the certificate \"" + cert_file + "\": " + ec.message();
+    ctx.use_private_key_file(key_file, asio::ssl::context::pem, ec);
+    if (ec) return "cannot use the private key \"" + key_file + "\": " + ec.message();
+    impl_->tls.emplace(std::move(ctx));
+    return "";
+}
 
 HttpServerStats HttpServer::stats() const {
     return {impl_->open_streams.load(), impl_->dropped_streams.load()};

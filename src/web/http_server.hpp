@@ -7,6 +7,8 @@
 // connections (more are closed at once); a request must arrive, and its answer be taken,
 // within 10 s each, or the client is dropped (slow clients, idle keep-alive connections).
 //
+// HTTPS with use_tls(): the same limits; the TLS handshake counts as receiving the request.
+//
 // Event streams (server-sent events): a handler's answer with `event_stream` keeps its
 // connection open, outside the connection count, and every `feed_period` (1 s) the feed's
 // next event goes to every stream. Each stream queues at most `stream_queue` events; one that
@@ -52,6 +54,9 @@ class HttpServer {
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
+    // Serves HTTPS (TLS 1.2 and later) with a PEM certificate chain and private key; before
+    // start(). Returns "" or what is wrong with the files (naming them).
+    std::string use_tls(const std::string& cert_file, const std::string& key_file);
     // Binds `host`:`port` (0: a free port) on the caller's thread, so a busy address is
     // reported at once, then serves on the server's thread.
     std::error_code start(const std::string& host, std::uint16_t port);

@@ -399,6 +399,63 @@ TEST_F(WebRun, HeadlessChromiumShowsTheDevicesAndLiveValues) {
     EXPECT_TRUE(poller_->running());
 }
 
+// A self-signed certificate for 127.0.0.1 and its key, made by openssl in `dir`.
+void make_certificate(const std::string& dir) {
+    const auto r = run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                                "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                               30s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(WebRun, TlsServesHttpsWithTheConfiguredCertificate) {
+    make_certificate(dir_);
+    start(R"("listen": "127.0.0.1:0", "tls": { "cert_file": ")" + dir_ + R"(/cert.pem", "key_file": ")" + dir_ +
+          R"(/key.pem" })");
+    EXPECT_NE(poller_->stderr_log().find("https 127.0.0.1:0: loopback only"), std::string::npos) << poller_->stderr_log();
+    const std::string https = "https" + base_.substr(4);
+    // curl checks the certificate against the file (no -k): the server presents ours.
+    const auto devices = curl({"--cacert", dir_ + "/cert.pem", https + "/api/v1/devices"});
+    EXPECT_EQ(devices.status, 200) << devices.body;
+    EXPECT_EQ(Json::parse(devices.body, nullptr, false)["devices"][0]["name"], "meter") << devices.body;
+    Answer health;
+    EXPECT_TRUE(wait_for([&] {
+        health = curl({"--cacert", dir_ + "/cert.pem", https + "/healthz"});
+        return health.status == 200;
+    })) << health.status << " " << health.body;
+    // Without the certificate curl refuses it; plain HTTP to the TLS port gets no answer.
+    // Neither stops the server.
+    EXPECT_EQ(curl({https + "/healthz"}).status, 0);
+    EXPECT_EQ(get("/healthz").status, 0);
+    const auto again = curl({"--cacert", dir_ + "/cert.pem", "-H", "Connection: close", https + "/metrics"});
+    EXPECT_EQ(again.status, 200);
+    EXPECT_NE(again.body.find("regpoll_device_up{device=\"meter\",bus=\"lab\"} 1"), std::string::npos) << again.body;
+    EXPECT_TRUE(poller_->running());
+}
+
+TEST(WebConfig, TlsFilesMustBeThereAndBeACertificateAndKey) {
+    char pattern[] = "/tmp/regpoll-web-XXXXXX";
+    const std::string dir = ::mkdtemp(pattern);
+    const auto config = dir + "/site.json";
+    const std::string site = R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "box", "bus": "lab", "points": [ { "name": "a", "address": 0 } ] } ],
+      "http": { "listen": "127.0.0.1:0", "tls": )";
+    std::ofstream(config) << site + R"({ "cert_file": ")" + dir + R"(/missing.pem" } } })";
+    auto missing = regpoll({"validate", "-c", config});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("/http/tls/cert_file: cannot read \"" + dir + "/missing.pem\" (No such file or directory)"),
+              std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("/http/tls: \"tls\" needs \"key_file\""), std::string::npos) << missing.err;
+    // Files that are there but hold no certificate: `run` names the file and stops.
+    std::ofstream(dir + "/junk.pem") << "not a certificate\n";
+    std::ofstream(config) << site + R"({ "cert_file": ")" + dir + R"(/junk.pem", "key_file": ")" + dir + R"(/junk.pem" } } })";
+    auto junk = regpoll({"run", "-c", config, "--output", "none"});
+    EXPECT_NE(junk.exit_code, 0);
+    EXPECT_NE(junk.err.find("/http/tls: cannot use the certificate \"" + dir + "/junk.pem\""), std::string::npos)
+        << junk.err;
+    fs::remove_all(dir);
+}
+
 TEST(WebConfig, AnOpenAddressWithoutAuthOrPublicIsRefused) {
     char pattern[] = "/tmp/regpoll-web-XXXXXX";
     const std::string dir = ::mkdtemp(pattern);

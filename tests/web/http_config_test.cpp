@@ -64,13 +64,21 @@ TEST(HttpConfig, AnyOtherAddressNeedsAuthOrPublic) {
 }
 
 TEST(HttpConfig, MistakesNameTheirPlace) {
-    auto p = parse(R"({"listen": "8080", "auth": {"user": "a", "password": "x"}, "metrics": {"value": false}, "tls": 1})");
+    auto p = parse(R"({"listen": "8080", "auth": {"user": "a", "password": "x"}, "metrics": {"value": false}, "tls": 1, "ssl": {}})");
     EXPECT_FALSE(p.config);
     EXPECT_NE(p.errors.find("/http/listen: \"8080\" is not an address and port"), std::string::npos) << p.errors;
     EXPECT_NE(p.errors.find("/http/auth/password: put the password in a file"), std::string::npos) << p.errors;
     EXPECT_NE(p.errors.find("/http/auth: \"auth\" needs \"password_file\""), std::string::npos) << p.errors;
     EXPECT_NE(p.errors.find("/http/metrics/value: unknown key"), std::string::npos) << p.errors;
-    EXPECT_NE(p.errors.find("/http/tls: unknown key"), std::string::npos) << p.errors;
+    EXPECT_NE(p.errors.find("/http/tls: expected an object, found a number"), std::string::npos) << p.errors;
+    EXPECT_NE(p.errors.find("/http/ssl: unknown key \"ssl\" (expected listen, auth, public, metrics, tls)"),
+              std::string::npos) << p.errors;
+    auto tls = parse(R"({"tls": {"cert_file": "/nonexistent/cert.pem", "key": "k.pem"}})");
+    EXPECT_FALSE(tls.config);
+    EXPECT_NE(tls.errors.find("/http/tls/cert_file: cannot read \"/nonexistent/cert.pem\" (No such file or directory)"),
+              std::string::npos) << tls.errors;
+    EXPECT_NE(tls.errors.find("/http/tls: \"tls\" needs \"key_file\" (a PEM file)"), std::string::npos) << tls.errors;
+    EXPECT_NE(tls.errors.find("/http/tls/key: unknown key"), std::string::npos) << tls.errors;
     HttpConfig c;
     EXPECT_NE(set_listen(c, "example.org:80"), "");
     EXPECT_NE(set_listen(c, "127.0.0.1:70000"), "");

@@ -114,6 +114,7 @@ void read_numbers(JsonReader& r, GeneratorSpec& s, bool& ok) {
             break;
         case GeneratorKind::derived:
             number("offset", s.offset, {}, {});
+            if (auto magnitude = r.boolean("abs")) s.magnitude = *magnitude;
             break;
         default:
             break;
@@ -146,7 +147,7 @@ const char* keys_of(GeneratorKind kind) {
         case GeneratorKind::unavailable:
             return "generator";
         case GeneratorKind::derived:
-            return "generator, terms, offset, min, max";
+            return "generator, terms, offset, abs, min, max";
     }
     return "generator";
 }

@@ -82,6 +82,7 @@ std::string describe(const GeneratorSpec& spec) {
         case GeneratorKind::unavailable:
             break;
         case GeneratorKind::derived:
+            if (spec.magnitude) text += " abs";
             text += " " + number(spec.offset);
             for (const auto& term : spec.terms)
                 text += (term.factor < 0 ? " - " : " + ") +

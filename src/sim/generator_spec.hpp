@@ -62,6 +62,7 @@ struct GeneratorSpec {
     };
     std::vector<Term> terms;  // derived
     double offset = 0;
+    bool magnitude = false;  // derived "abs": the sum without its sign (a current, an apparent power)
 
     // Clamps after generating (the profile's min/max, unless the configuration says).
     std::optional<double> min;

@@ -149,7 +149,7 @@ class Derived final : public Generator {
             if (!v) return std::monostate{};
             sum += spec_.terms[i].factor * *v;
         }
-        return sum;
+        return spec_.magnitude ? std::abs(sum) : sum;
     }
 
   private:

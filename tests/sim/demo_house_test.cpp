@@ -120,6 +120,15 @@ TEST(DemoHouse, MeterShowsLoadMinusPvAndPhasesAddUp) {
             EXPECT_GE(value(snap, 1, thd), 1) << thd;
             EXPECT_LE(value(snap, 1, thd), 6) << thd;
         }
+        // Apparent power is |P| / 0.97 on each phase, the current that at 230 V.
+        for (const char* l : {"l1", "l2", "l3"}) {
+            const std::string phase = l;
+            const double p = value(snap, 1, ("power_" + phase).c_str());
+            const double s = value(snap, 1, ("apparent_power_" + phase).c_str());
+            EXPECT_NEAR(s, std::abs(p) / 0.97, 0.5) << phase << " at " << when;
+            EXPECT_NEAR(value(snap, 1, ("current_" + phase).c_str()), s / 230, 0.002) << phase << " at " << when;
+            EXPECT_NEAR(value(snap, 1, ("power_factor_" + phase).c_str()), 0.97, 0.01) << phase;
+        }
         EXPECT_GE(value(snap, 1, "power_factor"), 0.9);
         EXPECT_LE(value(snap, 1, "power_factor"), 1.0);
         most_export = std::min(most_export, power);

@@ -33,6 +33,19 @@ TEST(DerivedGenerator, SumsTermsTimesTheirFactorsPlusTheOffset) {
     EXPECT_TRUE(std::holds_alternative<std::monostate>(g->next({})));
 }
 
+TEST(DerivedGenerator, AbsGivesTheSumWithoutItsSign) {
+    GeneratorSpec s = derived({{"power_l1", 1.0309}});
+    s.magnitude = true;
+    double power = -1500;  // exporting
+    GeneratorContext context;
+    context.terms = {[&] { return std::optional(power); }};
+    auto g = make_generator(s, std::move(context));
+    EXPECT_DOUBLE_EQ(std::get<double>(g->next({})), 1500 * 1.0309);
+    power = 400;
+    EXPECT_DOUBLE_EQ(std::get<double>(g->next({})), 400 * 1.0309);
+    EXPECT_EQ(describe(s), "derived abs 0 + 1.0309 x power_l1");
+}
+
 TEST(DerivedGenerator, IsClampedToItsPointsRange) {
     GeneratorSpec s = derived({{"x", 2}});
     s.min = 0;

@@ -10,27 +10,6 @@
 namespace regpoll::app {
 namespace {
 
-std::optional<plan::LineSettings> line_settings(const transport::Uri& uri) {
-    if (uri.scheme != "rtu" && uri.scheme != "ascii") return std::nullopt;
-    plan::LineSettings line;
-    line.framing = uri.scheme == "rtu" ? plan::SerialFraming::rtu : plan::SerialFraming::ascii;
-    auto number = [&](const char* key, unsigned fallback) {
-        auto v = uri.param(key);
-        try {
-            return v ? static_cast<unsigned>(std::stoul(*v)) : fallback;
-        } catch (const std::exception&) {
-            return fallback;
-        }
-    };
-    line.baud = number("baud", 19200);
-    const unsigned data = number("data", uri.scheme == "rtu" ? 8 : 7);
-    const unsigned stop = number("stop", 1);
-    const bool parity = uri.param("parity").value_or("E") != "N";
-    line.bits_per_char = 1 + data + (parity ? 1 : 0) + stop;
-    if (line.baud == 0) line.baud = 19200;
-    return line;
-}
-
 std::string ms(double seconds) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f ms", seconds * 1000);
@@ -52,7 +31,7 @@ PlanReport plan_report(const profile::SiteConfig& config, bool verbose) {
                            ") on " + dev.bus + " unit " + std::to_string(dev.unit) + ": " +
                            std::to_string(dev.points.size()) + " points, " + std::to_string(plan.requests()) +
                            " requests touching " + std::to_string(plan.registers()) + " registers per cycle";
-        auto serial = line_settings(bus->uri);
+        auto serial = plan::line_settings(bus->uri);
         if (serial) {
             line += ", " + ms(plan::cycle_wire_seconds(plan, *serial)) + " on the wire per cycle";
             bus_load[dev.bus] += plan::line_utilisation(plan, *serial);

@@ -1,5 +1,7 @@
 #include "plan/bus_time.hpp"
 
+#include <string>
+
 namespace regpoll::plan {
 namespace {
 
@@ -15,6 +17,27 @@ std::pair<double, double> frame_bytes(const Block& b) {
 }
 
 }  // namespace
+
+std::optional<LineSettings> line_settings(const transport::Uri& uri) {
+    if (!uri.is_serial()) return std::nullopt;
+    LineSettings line;
+    line.framing = uri.scheme == "rtu" ? SerialFraming::rtu : SerialFraming::ascii;
+    auto number = [&](const char* key, unsigned fallback) {
+        auto v = uri.param(key);
+        try {
+            return v ? static_cast<unsigned>(std::stoul(*v)) : fallback;
+        } catch (const std::exception&) {
+            return fallback;
+        }
+    };
+    line.baud = number("baud", 19200);
+    const unsigned data = number("data", uri.scheme == "rtu" ? 8 : 7);
+    const unsigned stop = number("stop", 1);
+    const bool parity = uri.param("parity").value_or("E") != "N";
+    line.bits_per_char = 1 + data + (parity ? 1 : 0) + stop;
+    if (line.baud == 0) line.baud = 19200;
+    return line;
+}
 
 double block_wire_seconds(const Block& block, const LineSettings& line) {
     auto [request, response] = frame_bytes(block);

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <map>
+
 #include <boost/beast/core/detail/base64.hpp>
 
 #include "poll/value_json.hpp"
@@ -61,6 +63,35 @@ nlohmann::ordered_json device_json(const DeviceView& d, bool points) {
     }
     j["points"] = std::move(list);
     return j;
+}
+
+nlohmann::ordered_json plan_json(const SiteView& view) {
+    Json buses = Json::array();
+    std::map<std::string, std::size_t> index;  // bus name -> position in `buses`
+    for (const auto& d : view.devices) {
+        auto [it, added] = index.emplace(d->bus, buses.size());
+        if (added) buses.push_back(Json{{"name", d->bus}, {"requests_per_cycle", 0}, {"line_share", nullptr}, {"devices", Json::array()}});
+        auto& bus = buses[it->second];
+        Json device{{"name", d->name}, {"unit", d->unit}, {"interval_ms", d->interval_ms}};
+        if (d->plan) {
+            const auto& plan = *d->plan;
+            device["requests_per_cycle"] = plan.requests.size();
+            device["registers_per_cycle"] = plan.registers;
+            device["wire_ms_per_cycle"] = plan.wire_seconds ? Json(*plan.wire_seconds * 1000) : Json(nullptr);
+            Json requests = Json::array();
+            for (const auto& r : plan.requests) {
+                requests.push_back(Json{{"every_ms", r.interval_ms}, {"kind", r.kind}, {"address", r.address},
+                                        {"count", r.count}, {"points", r.points}});
+            }
+            device["requests"] = std::move(requests);
+            bus["requests_per_cycle"] = bus["requests_per_cycle"].get<std::size_t>() + plan.requests.size();
+            if (plan.line_share) {
+                bus["line_share"] = (bus["line_share"].is_null() ? 0.0 : bus["line_share"].get<double>()) + *plan.line_share;
+            }
+        }
+        bus["devices"].push_back(std::move(device));
+    }
+    return Json{{"buses", std::move(buses)}};
 }
 
 HttpResponse json_error(int status, const std::string& message) {
@@ -162,6 +193,7 @@ HttpResponse Api::handle(const HttpRequest& request) const {
         if (!device) return json_error(404, "no device \"" + std::string(name) + "\"");
         return json_response(device_json(*device, true));
     }
+    if (*path == "/api/v1/plan") return json_response(plan_json(*view));
     if (*path == "/api/v1/events") {
         if (!options_.events) return json_error(404, "no event stream here");
         HttpResponse r;

@@ -1,7 +1,7 @@
 #pragma once
 // The routes of the web server, as a function from request to response over the latest
 // SiteView: the page (/ and /assets/…), /healthz, /api/v1/devices, /api/v1/devices/{device},
-// /api/v1/history, /api/v1/events (server-sent events), /metrics. Runs on the web thread.
+// /api/v1/plan, /api/v1/history, /api/v1/events (server-sent events), /metrics. Runs on the web thread.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -47,6 +47,10 @@ class Api {
 // A device as the API shows it: name, bus, health and request figures, and with `points`
 // every point's value, unit, time, quality and precision.
 nlohmann::ordered_json device_json(const DeviceView& device, bool points);
+
+// GET /api/v1/plan: per bus, its devices' read requests as the planner made them, requests
+// per cycle and, on serial lines, the share of the line's time the plan needs.
+nlohmann::ordered_json plan_json(const SiteView& view);
 
 // An embedded file of the page, or 404.
 HttpResponse asset_response(std::string_view name);

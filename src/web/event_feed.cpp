@@ -43,6 +43,12 @@ std::string EventFeed::event(const SiteView& view, bool all) {
     using Json = nlohmann::ordered_json;
     Json devices = Json::array();
     const auto now = unix_now_ms();
+    bool plan_changed = all;  // a reload makes every device a new plan
+    for (const auto& d : view.devices) {
+        auto& f = followed_[d->name];
+        if (f.plan_sent != d->plan) plan_changed = true;
+        f.plan_sent = d->plan;
+    }
     for (const auto& d : view.devices) {
         auto& f = followed_[d->name];
         const auto errors = f.window.errors_in_hour(error_total(*d), now, view.started_ms);
@@ -63,6 +69,7 @@ std::string EventFeed::event(const SiteView& view, bool all) {
               {"started_ms", view.started_ms},
               {"published_ms", view.published_ms}};
     Json e{{"site", std::move(site)}, {"full", all}, {"devices", std::move(devices)}};
+    if (plan_changed) e["plan"] = plan_json(view);
     // JSON text has no line breaks, so one data line holds the whole event.
     return "data: " + e.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
 }

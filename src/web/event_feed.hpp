@@ -3,7 +3,8 @@
 // the web thread: a first event with every device for a new stream, then every period one
 // event with only the devices whose view changed since; those carry only their values
 // ("values": [[value, ts], …] in the points' order) unless their list of points changed. Each device also carries its
-// errors of the last hour, counted here from the minute-by-minute totals it saw.
+// errors of the last hour, counted here from the minute-by-minute totals it saw. The request
+// plan (plan_json) comes with the first event and again whenever it changed (a reload).
 #include <cstdint>
 #include <cstddef>
 #include <deque>
@@ -41,6 +42,7 @@ class EventFeed {
         const DeviceView* sent = nullptr;  // the view last sent (or seen)
         std::uint64_t errors_1h = 0;
         std::size_t points_sent = SIZE_MAX;  // how many points the streams know it by; none yet
+        std::shared_ptr<const PlanView> plan_sent;  // the plan the streams have (kept alive: compared by address)
     };
     std::string event(const SiteView& view, bool all);
 

@@ -2,7 +2,34 @@
 
 #include <algorithm>
 
+#include "plan/block_planner.hpp"
+#include "plan/bus_time.hpp"
+
 namespace regpoll::web {
+namespace {
+
+// The plan the poller follows for `device` (plan::plan_device with the same inputs).
+std::shared_ptr<const PlanView> plan_view(const profile::DeviceConfig& device, const profile::BusConfig* bus) {
+    auto view = std::make_shared<PlanView>();
+    const auto plan = plan::plan_device(device.points, device.interval, device.limits);
+    for (const auto& group : plan.groups) {
+        for (const auto& block : group.blocks) {
+            PlannedRequest r{std::string(modbus::register_kind_name(block.kind)), block.address, block.count,
+                             group.interval.count(), {}};
+            for (std::size_t p : block.points) r.points.push_back(device.points[p].name);
+            view->requests.push_back(std::move(r));
+        }
+    }
+    view->registers = plan.registers();
+    if (auto line = bus ? plan::line_settings(bus->uri) : std::nullopt) {
+        view->wire_seconds = plan::cycle_wire_seconds(plan, *line);
+        view->line_share = plan::line_utilisation(plan, *line);
+    }
+    return view;
+}
+
+}  // namespace
+
 std::int64_t unix_now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -39,6 +66,7 @@ void LiveState::attach(const poll::Poller& poller) {
         auto shortest = cfg.interval;
         for (const auto& p : cfg.points) shortest = std::min(shortest, p.interval.value_or(cfg.interval));
         view.interval_ms = shortest.count();
+        view.plan = plan_view(cfg, config.bus(cfg.bus));
         const Device* old = find(cfg.name);
         if (old) {
             view.online = old->current.online;

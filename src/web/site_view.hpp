@@ -25,6 +25,23 @@ struct PointView {
     std::optional<int> precision;  // decimals to show, from the profile
 };
 
+// One read request of a device's plan, as the planner makes it from the configuration
+// (the poller splits a block further only when the device rejects it).
+struct PlannedRequest {
+    std::string kind;  // "holding", "input", "coil", "discrete"
+    std::uint16_t address = 0;
+    std::uint16_t count = 0;  // registers or bits
+    std::int64_t interval_ms = 0;
+    std::vector<std::string> points;
+};
+
+struct PlanView {
+    std::vector<PlannedRequest> requests;  // fastest interval first
+    std::size_t registers = 0;             // registers and bits touched per cycle of every interval
+    std::optional<double> wire_seconds;    // serial lines: one cycle of every request on the wire
+    std::optional<double> line_share;      // serial lines: of the line's time, at the intervals
+};
+
 struct DeviceView {
     std::string name;
     std::string bus;
@@ -36,6 +53,7 @@ struct DeviceView {
     std::int64_t last_answer_ms = 0;
     std::vector<PointView> points;  // in the configuration's order
     poll::RequestMetrics metrics;
+    std::shared_ptr<const PlanView> plan;  // made at start and reload, shared by every view
 };
 
 struct SiteView {

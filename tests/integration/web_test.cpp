@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -197,6 +198,38 @@ TEST_F(WebRun, DevicesHealthAndValuesAreWhatThePollerPublished) {
     const auto health = get("/healthz");
     EXPECT_EQ(health.status, 200) << health.body;
     EXPECT_EQ(health.body.rfind("healthy: regpoll (pid ", 0), 0U) << health.body;
+}
+
+// /api/v1/plan holds the requests `regpoll validate` prints for the same configuration.
+TEST_F(WebRun, PlanIsTheOneValidatePrints) {
+    start();
+    const auto plan = json("/api/v1/plan");
+    ASSERT_EQ(plan["buses"].size(), 1U);
+    const auto& bus = plan["buses"][0];
+    EXPECT_EQ(bus["name"], "lab");
+    EXPECT_EQ(bus["line_share"], nullptr);  // TCP: no wire time to plan
+    const auto validate = regpoll({"validate", "-c", config_});
+    ASSERT_EQ(validate.exit_code, 0) << validate.err;
+    std::string printed;  // validate's request lines: "    input 0+30: voltage current …"
+    std::istringstream lines(validate.out + validate.err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("    ")) printed += line.substr(4) + "\n";
+    }
+    std::string served;
+    std::set<std::string> points;
+    for (const auto& r : bus["devices"][0]["requests"]) {
+        std::string names;
+        for (const auto& p : r["points"]) {
+            names += (names.empty() ? "" : " ") + p.get<std::string>();
+            points.insert(p.get<std::string>());
+        }
+        served += r["kind"].get<std::string>() + " " + std::to_string(r["address"].get<int>()) + "+" +
+                  std::to_string(r["count"].get<int>()) + ": " + names + "\n";
+    }
+    EXPECT_FALSE(printed.empty()) << validate.out;
+    EXPECT_EQ(served, printed);
+    EXPECT_EQ(bus["requests_per_cycle"], bus["devices"][0]["requests"].size());
+    EXPECT_EQ(points.size(), 13U) << "every SDM120 point is read";
 }
 
 TEST_F(WebRun, BadRequestsGet4xxAndPollingGoesOn) {
@@ -391,6 +424,16 @@ TEST_F(WebRun, HeadlessChromiumShowsTheDevicesAndLiveValues) {
         },
         60s))
         << device.out;
+    // The bus page shows the request plan.
+    CommandResult buses;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            buses = render(browser, base_ + "/#/bus", dir_, "--dump-dom");
+            return buses.out.find("Request plan of lab") != std::string::npos;
+        },
+        60s))
+        << buses.out;
+    EXPECT_NE(buses.out.find("<td>voltage current"), std::string::npos) << buses.out;
     const auto png = std::string(REGPOLL_TEST_BUILD_DIR) + "/web_page.png";
     fs::remove(png);
     const auto shot = render(browser, base_ + "/", dir_, "--screenshot=" + png);

@@ -53,6 +53,46 @@ class ApiTest : public ::testing::Test {
     Json judged_;
 };
 
+TEST_F(ApiTest, PlanListsEachBusesRequestsAndLineShare) {
+    auto view = std::make_shared<SiteView>(*board_.take());
+    auto meter = std::make_shared<DeviceView>(*view->devices[0]);
+    auto plan = std::make_shared<PlanView>();
+    plan->requests.push_back({"input", 0, 12, 1000, {"voltage", "current"}});
+    plan->requests.push_back({"holding", 40, 2, 60000, {"status"}});
+    plan->registers = 14;
+    plan->wire_seconds = 0.0456;
+    plan->line_share = 0.25;
+    meter->plan = plan;
+    auto second = std::make_shared<DeviceView>(*meter);
+    second->name = "meter2";
+    auto tcp = std::make_shared<DeviceView>(*meter);
+    tcp->name = "inverter";
+    tcp->bus = "lan";
+    auto tcp_plan = std::make_shared<PlanView>(*plan);
+    tcp_plan->wire_seconds.reset();
+    tcp_plan->line_share.reset();
+    tcp->plan = tcp_plan;
+    view->devices = {meter, tcp, second};
+    board_.publish(view);
+    const auto answer = get(api(), "/api/v1/plan");
+    ASSERT_EQ(answer.status, 200);
+    const auto j = Json::parse(answer.body);
+    ASSERT_EQ(j["buses"].size(), 2U);
+    const auto& lab = j["buses"][0];
+    EXPECT_EQ(lab["name"], "lab");
+    EXPECT_EQ(lab["requests_per_cycle"], 4);
+    EXPECT_DOUBLE_EQ(lab["line_share"].get<double>(), 0.5);  // two devices at 25 % each
+    ASSERT_EQ(lab["devices"].size(), 2U);
+    EXPECT_EQ(lab["devices"][1]["name"], "meter2");
+    EXPECT_EQ(lab["devices"][0]["requests"][0],
+              Json::parse(R"({"every_ms":1000,"kind":"input","address":0,"count":12,"points":["voltage","current"]})"));
+    EXPECT_EQ(lab["devices"][0]["registers_per_cycle"], 14);
+    EXPECT_NEAR(lab["devices"][0]["wire_ms_per_cycle"].get<double>(), 45.6, 1e-9);
+    EXPECT_EQ(j["buses"][1]["name"], "lan");
+    EXPECT_EQ(j["buses"][1]["line_share"], nullptr);  // not a serial line
+    EXPECT_EQ(j["buses"][1]["devices"][0]["wire_ms_per_cycle"], nullptr);
+}
+
 TEST_F(ApiTest, DevicesAndOneDevice) {
     const auto a = api();
     auto list = get(a, "/api/v1/devices");

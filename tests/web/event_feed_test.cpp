@@ -69,6 +69,42 @@ TEST(EventFeed, FirstEventHasEveryDeviceThenOnlyChangedOnes) {
     EXPECT_EQ(j["devices"][0]["errors_1h"], 1);
 }
 
+TEST(EventFeed, ThePlanComesFirstAndAgainOnlyWhenItChanged) {
+    SiteViewBoard board;
+    EventFeed feed(board);
+    auto plan = std::make_shared<PlanView>();
+    plan->requests.push_back({"input", 0, 2, 1000, {"power"}});
+    auto view = std::make_shared<SiteView>();
+    auto first_a = device("a", 1);
+    first_a->plan = plan;
+    view->devices = {first_a};
+    board.publish(view);
+    const auto first = data_of(feed.first_event());
+    ASSERT_TRUE(first.contains("plan")) << first.dump();
+    EXPECT_EQ(first["plan"]["buses"][0]["devices"][0]["requests"][0]["count"], 2);
+    ASSERT_NE(feed.next(true), nullptr);
+    auto polled = std::make_shared<SiteView>(*view);  // a new value, the same plan
+    auto a = device("a", 2);
+    a->plan = plan;
+    polled->devices = {a};
+    board.publish(polled);
+    auto update = feed.next(true);
+    ASSERT_NE(update, nullptr);
+    EXPECT_FALSE(data_of(*update).contains("plan")) << *update;
+    auto reloaded = std::make_shared<SiteView>(*polled);  // a reload: a plan of its own
+    auto b = device("a", 3);
+    auto replanned = std::make_shared<PlanView>(*plan);
+    replanned->requests[0].count = 4;
+    b->plan = replanned;
+    reloaded->devices = {b};
+    board.publish(reloaded);
+    update = feed.next(true);
+    ASSERT_NE(update, nullptr);
+    const auto j = data_of(*update);
+    ASSERT_TRUE(j.contains("plan")) << *update;
+    EXPECT_EQ(j["plan"]["buses"][0]["devices"][0]["requests"][0]["count"], 4);
+}
+
 TEST(EventFeed, NobodyListeningCostsNoEventAndLosesNoChange) {
     SiteViewBoard board;
     EventFeed feed(board);

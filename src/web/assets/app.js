@@ -2,7 +2,7 @@
 // regpoll's page: live values from /api/v1/events (server-sent events), charts from
 // /api/v1/history. It only reads. Every text from a device goes in as textContent.
 
-const live = { site: null, devices: new Map(), events: 0, totals: [] };
+const live = { site: null, plan: null, devices: new Map(), events: 0, totals: [] };
 const ranges = {
   hour: { label: '1 hour', query: 'since=1h', span: 3600e3 },
   day: { label: '1 day', query: 'since=24h&step=1m', span: 86400e3 },
@@ -173,10 +173,36 @@ function busTotals() {
 function showBuses(main) {
   const body = el('tbody');
   const head = ['bus', 'devices', 'online', 'requests/s', 'errors/s', 'timeouts/s', 'mean latency', 'busy',
-    'missed cycles', 'errors (1 h)', 'shortest interval'];
+    'planned line time', 'missed cycles', 'errors (1 h)', 'shortest interval'];
+  const plans = el('div', {});
+  let shown = null;  // the plan the section shows
+  const showPlan = () => {
+    if (!live.plan || live.plan === shown) return;
+    shown = live.plan;
+    plans.replaceChildren();
+    for (const bus of shown.buses) {
+      const rows = [];
+      for (const d of bus.devices) {
+        for (const r of d.requests || []) {
+          rows.push(el('tr', {}, ...[d.name, d.unit, 'every ' + r.every_ms + ' ms', r.kind, r.address, r.count,
+            r.points.join(' ')].map((x) => el('td', {}, String(x)))));
+        }
+      }
+      plans.append(el('details', { class: 'card scroll' },
+        el('summary', {}, 'Request plan of ' + bus.name + ': ' + bus.requests_per_cycle + ' requests per cycle'),
+        el('table', {}, el('thead', {}, el('tr', {}, ...['device', 'unit', 'interval', 'kind', 'address', 'count', 'points']
+          .map((h) => el('th', {}, h)))), el('tbody', {}, ...rows))));
+    }
+  };
   main.append(el('section', { class: 'card scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), body)),
-    el('p', { class: 'meta' }, 'Rates over the last 10 s. Busy: the time requests were in flight per second ' +
-      '(on a serial line, how much of the line the plan takes); missed cycles: polls skipped because the last was still running.'));
+    el('p', { class: 'meta' }, 'Rates over the last 10 s. Busy: the time requests were in flight per second; ' +
+      'planned line time: on a serial line, the share of the line the plan needs at its intervals (over 100 %: it cannot keep up); ' +
+      'missed cycles: polls skipped because the last was still running.'),
+    plans);
+  const share = (name) => {
+    const bus = live.plan && live.plan.buses.find((b) => b.name === name);
+    return bus && bus.line_share != null ? (bus.line_share * 100).toFixed(0) + ' %' : '–';
+  };
   const fill = () => {
     const now = live.totals[live.totals.length - 1];
     const then = live.totals[0];
@@ -189,11 +215,12 @@ function showBuses(main) {
       const latency = dreq > 0 ? ((b.latency - a.latency) / dreq * 1000).toFixed(1) + ' ms' : '–';
       const busy = dt && a ? ((b.latency - a.latency) / dt * 100).toFixed(0) + ' %' : '–';
       body.append(el('tr', {}, ...[name, b.devices, b.online, rate('requests'), rate('errors'), rate('timeouts'),
-        latency, busy, b.missed, b.errors_1h, b.interval + ' ms'].map((x) => el('td', {}, String(x)))));
+        latency, busy, share(name), b.missed, b.errors_1h, b.interval + ' ms'].map((x) => el('td', {}, String(x)))));
     }
   };
-  fill();
-  view.update = fill;
+  const update = () => { showPlan(); fill(); };
+  update();
+  view.update = update;
 }
 
 // --- routing and the event stream ---
@@ -212,6 +239,7 @@ function route() {
 function onEvent(message) {
   const e = JSON.parse(message.data);
   live.site = e.site;
+  if (e.plan) live.plan = e.plan;
   live.events++;
   document.body.dataset.events = live.events;
   if (e.full) live.devices = new Map();

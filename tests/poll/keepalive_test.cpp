@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "picky_device.hpp"
+#include "site_files.hpp"
 #include "poll/poller.hpp"
 #include "profile/site_config.hpp"
 
@@ -43,30 +44,16 @@ class NullSink : public SampleSink {
 // polling it every 100 ms from the device on `port`.
 std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
                                                         const std::string& poller = "{}") {
-    const auto dir = fs::temp_directory_path() /
-                     ("regpoll-keepalive-poller-" + std::to_string(::getpid()) + "-" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
-    std::ofstream(dir / "charger.json")
-        << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+    const std::string profile_text = R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
       "limits": { "write_watchdog": "1s" },
       "keepalive": [ { "point": "max_current", "every": "300ms" } ],
       "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
                   { "name": "state", "address": 20, "type": "uint16" } ] })";
-    std::ofstream(dir / "site.json") << R"({ "poller": )" << poller << R"(,
-      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)"
-                                     << port << R"(", "timeout": "250ms" } ],
+    const std::string site_text = R"({ "poller": )" + poller + R"(,
+      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) + R"(", "timeout": "250ms" } ],
       "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
                      "writes": ["max_current"], "write_interval": "0s" } ] })";
-    profile::ProfileLibrary library;
-    auto result = profile::load_site_config((dir / "site.json").string(), library);
-    fs::remove_all(dir);
-    if (!result.config) {
-        std::string all;
-        for (const auto& e : result.diagnostics.errors()) all += e + "\n";
-        throw std::runtime_error("config does not load:\n" + all);
-    }
-    return std::make_shared<const profile::SiteConfig>(std::move(*result.config));
+    return testing::load_site_files({{"charger.json", profile_text}, {"site.json", site_text}}, "site.json");
 }
 
 PickyDevice make_charger() {

@@ -20,6 +20,7 @@
 
 #include "profile/site_config.hpp"
 #include "picky_device.hpp"
+#include "site_files.hpp"
 #include "server_thread.hpp"
 
 namespace regpoll::poll {
@@ -33,22 +34,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using modbus::RegisterKind;
 
-std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name,
-                                                       const std::string& text) {
-    const auto dir =
-        fs::temp_directory_path() / ("regpoll-poller-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const auto path = (dir / name).string();
-    std::ofstream(path) << text;
-    profile::ProfileLibrary library;
-    auto result = profile::load_site_config(path, library);
-    fs::remove_all(dir);
-    if (!result.config) {
-        std::string all;
-        for (const auto& e : result.diagnostics.errors()) all += e + "\n";
-        throw std::runtime_error("config does not load:\n" + all);
-    }
-    return std::make_shared<const profile::SiteConfig>(std::move(*result.config));
+std::shared_ptr<const profile::SiteConfig> load_config(const std::string& name, const std::string& text) {
+    return testing::load_site_files({{name, text}}, name);
 }
 
 class CallbackSink : public SampleSink {

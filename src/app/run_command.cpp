@@ -144,7 +144,8 @@ private:
         }
         // The history writer survives a reload unless its section changed.
         if (site.history) {
-            if (!history_ || site.config->history != history_json_) {
+            // A new shard renames the file while the section stays as it was.
+            if (!history_ || site.config->history != history_json_ || history_->config().path != site.history->path) {
                 if (history_) history_->stop();
                 try {
                     history_ = std::make_unique<sink::HistoryWriter>(std::move(*site.history));

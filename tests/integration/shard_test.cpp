@@ -4,6 +4,10 @@
 // the one `regpoll validate --shard K/3` names.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <iomanip>
+#include <thread>
+
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -198,6 +202,41 @@ TEST_F(ShardTest, EachShardHasItsOwnStatusFile) {
     EXPECT_NE(health.out.find(file + ": "), std::string::npos) << health.out;
     EXPECT_NE(other.out.find("status-1-3.json"), std::string::npos) << other.out;
     EXPECT_EQ(other.exit_code, 1);
+}
+
+// A reload (SIGHUP) that changes the file's "shard" polls the new shard's devices, and the
+// history moves to the new shard's file.
+TEST_F(ShardTest, AReloadAppliesANewShard) {
+    auto device = start_listener("plant", "tcp", 30);
+    auto site = nlohmann::json::parse(std::ifstream(site_file({{"plant", "tcp", device.ready_port(), 30}})));
+    for (auto& d : site["devices"]) d["interval"] = "300ms";
+    site["history"] = {{"path", "history.db"}};
+    auto write_shard = [&](const std::string& shard) {
+        site["shard"] = shard;
+        return write("reload.json", site.dump());
+    };
+    const auto file = write_shard("1/3");
+    auto listed = [&](const std::string& shard) {
+        return devices_in_validate(regpoll({"validate", "-c", file, "--shard", shard}).out, shard);
+    };
+    const auto first = listed("1/3");
+    const auto second = listed("2/3");
+    ASSERT_FALSE(first.empty());
+    ASSERT_FALSE(second.empty());
+
+    PeerProcess poller({REGPOLL_BINARY, "run", "-c", file, "--output", "jsonl"}, "{\"ts\":", 20s,
+                       (dir_ / "reload.log").string());
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(devices_in_jsonl(poller.read_available_stdout()), first);
+    write_shard("2/3");
+    ASSERT_TRUE(poller.send_signal(SIGHUP));
+    std::this_thread::sleep_for(700ms);
+    poller.read_available_stdout();  // what the old poller still had on its way
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(devices_in_jsonl(poller.read_available_stdout()), second);
+    EXPECT_EQ(poller.stop(), 0);
+    EXPECT_TRUE(fs::exists(dir_ / "history-1-3.db"));
+    EXPECT_TRUE(fs::exists(dir_ / "history-2-3.db"));
 }
 
 }  // namespace

@@ -26,7 +26,9 @@ int run_health(const HealthArgs& a) {
     }
     std::optional<profile::Shard> shard;
     if (!shard_arg(a.shard, shard)) return exit_usage;
-    const auto path = a.status_file.empty() ? default_status_file_for_health(shard ? shard->tag() : "") : a.status_file;
+    const auto path = a.status_file.empty()
+                          ? default_status_file_for_health(shard ? shard->tag() : "")
+                          : a.status_file;
     errno = 0;
     std::ifstream in(path);
     if (!in) {

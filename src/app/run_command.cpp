@@ -45,8 +45,8 @@ std::optional<Site> load(const std::string& path, const std::optional<profile::S
     }
     const auto& config = *loaded.site->config;
     if (config.shard) {
-        spdlog::info("shard {}: polling {} of {} devices", config.shard->text(), config.devices.size(),
-                     config.devices.size() + config.elsewhere.size());
+        spdlog::info("shard {}: polling {} of {} devices", config.shard->text(),
+                     config.devices.size(), config.devices.size() + config.elsewhere.size());
     }
     auto report = plan_report(config, false);
     for (const auto& line : report.lines) spdlog::info("plan: {}", line);
@@ -71,31 +71,31 @@ private:
 
 class Runner {
 public:
-    Runner(const RunArgs& args, std::optional<profile::Shard> shard, poll::SampleSink& output,
-           std::string status_file)
-        : args_(args),
-          shard_(shard),
-          output_(output),
-          signals_(io_),
-          stats_timer_(io_),
-          status_(io_, std::move(status_file), args.config) {}
+  Runner(const RunArgs& args, std::optional<profile::Shard> shard, poll::SampleSink& output,
+         std::string status_file)
+      : args_(args),
+        shard_(shard),
+        output_(output),
+        signals_(io_),
+        stats_timer_(io_),
+        status_(io_, std::move(status_file), args.config) {}
 
-    int run(Site site) {
-        if (auto error = status_.open(); !error.empty()) {
-            print_error("--status-file: " + error);
-            return exit_usage;
-        }
-        if (!start(std::move(site))) {
-            status_.stopping();
-            return exit_usage;
-        }
-        signals_.add(SIGINT);
-        signals_.add(SIGTERM);
-        if (!args_.once) signals_.add(SIGHUP);
-        wait_signal();
-        if (!args_.once) arm_stats();
-        io_.run();
-        return exit_code_;
+  int run(Site site) {
+      if (auto error = status_.open(); !error.empty()) {
+          print_error("--status-file: " + error);
+          return exit_usage;
+      }
+      if (!start(std::move(site))) {
+          status_.stopping();
+          return exit_usage;
+      }
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      if (!args_.once) signals_.add(SIGHUP);
+      wait_signal();
+      if (!args_.once) arm_stats();
+      io_.run();
+      return exit_code_;
     }
 
 private:
@@ -145,7 +145,8 @@ private:
         // The history writer survives a reload unless its section changed.
         if (site.history) {
             // A new shard renames the file while the section stays as it was.
-            if (!history_ || site.config->history != history_json_ || history_->config().path != site.history->path) {
+            if (!history_ || site.config->history != history_json_ ||
+                history_->config().path != site.history->path) {
                 if (history_) history_->stop();
                 try {
                     history_ = std::make_unique<sink::HistoryWriter>(std::move(*site.history));
@@ -306,7 +307,8 @@ private:
         // The MQTT connection stays unless its section changed: no offline/online flicker in
         // Home Assistant, and no wait for the broker on this thread.
         // A new shard is a new client id and status topic: a new connection too.
-        if (!site->mqtt || site->config->mqtt != mqtt_json_ || site->config->shard != mqtt_shard_) stop_mqtt();
+        if (!site->mqtt || site->config->mqtt != mqtt_json_ || site->config->shard != mqtt_shard_)
+            stop_mqtt();
         if (!start(std::move(*site))) {
             spdlog::error("the new configuration could not start; exiting");
             exit_code_ = exit_failure;
@@ -475,8 +477,9 @@ int run_run(const RunArgs& a) {
     // changes the file's "shard" keeps the file named as at start.
     const auto& in_effect = site->config->shard;
     Runner runner(a, shard, *sink,
-                  a.status_file.empty() ? default_status_file_for_run(in_effect ? in_effect->tag() : "")
-                                        : a.status_file);
+                  a.status_file.empty()
+                      ? default_status_file_for_run(in_effect ? in_effect->tag() : "")
+                      : a.status_file);
     return runner.run(std::move(*site));
 }
 

@@ -12,8 +12,8 @@ namespace {
 void warn_if_idle(const profile::SiteConfig& config, profile::Diagnostics& diag) {
     if (!config.devices.empty()) return;
     diag.warning(config.file, "/shard",
-                 "shard " + config.shard->text() + " takes none of the " + std::to_string(config.elsewhere.size()) +
-                     " devices; it polls nothing");
+                 "shard " + config.shard->text() + " takes none of the " +
+                     std::to_string(config.elsewhere.size()) + " devices; it polls nothing");
 }
 
 // What three shards on one host must not share: the broker's client id (the broker would
@@ -29,7 +29,8 @@ void tag_with_shard(Site& site, const profile::Shard& shard) {
 
 }  // namespace
 
-SiteLoad load_site(const std::string& path, bool rediscover, const std::optional<profile::Shard>& shard) {
+SiteLoad load_site(const std::string& path, bool rediscover,
+                   const std::optional<profile::Shard>& shard) {
     SiteLoad out;
     profile::ProfileLibrary library;
     library.set_sunspec_source(sunspec_source(rediscover));

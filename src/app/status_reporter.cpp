@@ -98,8 +98,8 @@ void StatusReporter::notify(const std::string& message) {
 
 std::string StatusReporter::status_line() const {
     return (header_.shard.empty() ? "" : "shard " + header_.shard + ": ") + "polling " +
-           std::to_string(tracker_.devices()) + " devices, " +
-           std::to_string(tracker_.online()) + " online" + (note_.empty() ? "" : "; " + note_);
+           std::to_string(tracker_.devices()) + " devices, " + std::to_string(tracker_.online()) +
+           " online" + (note_.empty() ? "" : "; " + note_);
 }
 
 }  // namespace regpoll::app

@@ -16,11 +16,13 @@ std::vector<std::string> shard_lines(const profile::SiteConfig& config) {
     const auto& shard = *config.shard;
     const auto prefix = "shard " + shard.text() + ": ";
     std::vector<std::string> lines{prefix + std::to_string(config.devices.size()) + " of " +
-                                   std::to_string(config.devices.size() + config.elsewhere.size()) + " devices"};
+                                   std::to_string(config.devices.size() + config.elsewhere.size()) +
+                                   " devices"};
     for (const auto& d : config.devices) {
         const auto* bus = config.bus(d.bus);
         const bool whole_bus = bus && profile::bus_takes_one_master(config, *bus);
-        lines.push_back(prefix + "device " + d.name + (whole_bus ? " (with its bus " + d.bus + ")" : ""));
+        lines.push_back(prefix + "device " + d.name +
+                        (whole_bus ? " (with its bus " + d.bus + ")" : ""));
     }
     return lines;
 }

@@ -6,7 +6,9 @@
 namespace regpoll::profile {
 namespace {
 
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string quoted(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
 
 // A whole number written with digits only (no sign, no spaces).
 bool read_number(std::string_view text, unsigned& out) {
@@ -18,7 +20,9 @@ bool read_number(std::string_view text, unsigned& out) {
 constexpr std::uint64_t fnv_offset_basis = 0xcbf29ce484222325ULL;
 constexpr std::uint64_t fnv_prime = 0x100000001b3ULL;
 
-std::uint64_t fnv1a_byte(std::uint64_t h, unsigned char byte) { return (h ^ byte) * fnv_prime; }
+std::uint64_t fnv1a_byte(std::uint64_t h, unsigned char byte) {
+    return (h ^ byte) * fnv_prime;
+}
 
 // splitmix64's output function: FNV-1a alone leaves the last bytes (here the shard number)
 // poorly spread over the high bits, which decide the comparison of scores.
@@ -31,24 +35,31 @@ std::uint64_t splitmix64_finish(std::uint64_t z) {
 
 }  // namespace
 
-std::string Shard::text() const { return std::to_string(index) + "/" + std::to_string(count); }
+std::string Shard::text() const {
+    return std::to_string(index) + "/" + std::to_string(count);
+}
 
-std::string Shard::tag() const { return std::to_string(index) + "-" + std::to_string(count); }
+std::string Shard::tag() const {
+    return std::to_string(index) + "-" + std::to_string(count);
+}
 
 Expected<Shard, std::string> parse_shard(std::string_view text) {
     const auto slash = text.find('/');
     Shard s;
     if (slash == std::string_view::npos || !read_number(text.substr(0, slash), s.index) ||
         !read_number(text.substr(slash + 1), s.count)) {
-        return Unexpected{quoted(text) +
-                          " is not a shard: expected K/N, this poller's number K of N pollers, such as \"1/3\""};
+        return Unexpected{
+            quoted(text) +
+            " is not a shard: expected K/N, this poller's number K of N pollers, such as \"1/3\""};
     }
-    if (s.count < 1) return Unexpected{quoted(text) + ": N, the number of shards, must be at least 1"};
+    if (s.count < 1)
+        return Unexpected{quoted(text) + ": N, the number of shards, must be at least 1"};
     if (s.count > max_shards) {
         return Unexpected{quoted(text) + ": at most " + std::to_string(max_shards) + " shards"};
     }
     if (s.index < 1 || s.index > s.count) {
-        return Unexpected{quoted(text) + ": K runs from 1 to " + std::to_string(s.count) + " (the number of shards)"};
+        return Unexpected{quoted(text) + ": K runs from 1 to " + std::to_string(s.count) +
+                          " (the number of shards)"};
     }
     return s;
 }
@@ -58,7 +69,8 @@ std::uint64_t shard_score(std::string_view key, unsigned shard) {
     for (char c : key) h = fnv1a_byte(h, static_cast<unsigned char>(c));
     // The shard number as four bytes, least significant first: fixed length, so no key and
     // number run into another pair's.
-    for (int i = 0; i < 4; ++i) h = fnv1a_byte(h, static_cast<unsigned char>((shard >> (8 * i)) & 0xFF));
+    for (int i = 0; i < 4; ++i)
+        h = fnv1a_byte(h, static_cast<unsigned char>((shard >> (8 * i)) & 0xFF));
     return splitmix64_finish(h);
 }
 

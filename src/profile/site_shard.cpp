@@ -7,7 +7,8 @@ namespace regpoll::profile {
 
 bool bus_takes_one_master(const SiteConfig& site, const BusConfig& bus) {
     const auto& scheme = bus.uri.scheme;
-    if (bus.uri.is_serial() || bus.uri.is_listen() || scheme == "rtu+tcp" || scheme == "ascii+tcp") return true;
+    if (bus.uri.is_serial() || bus.uri.is_listen() || scheme == "rtu+tcp" || scheme == "ascii+tcp")
+        return true;
     return std::any_of(site.devices.begin(), site.devices.end(), [&](const DeviceConfig& d) {
         return d.bus == bus.name && d.limits.single_connection;
     });

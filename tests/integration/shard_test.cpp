@@ -44,13 +44,16 @@ class ShardTest : public ::testing::Test {
 
     // One simulator process per listener: `count` SDM120 meters named <prefix>001… on unit 1….
     PeerProcess start_listener(const std::string& prefix, const std::string& scheme, int count) {
-        nlohmann::json sim{{"listen", scheme + "://127.0.0.1:0"}, {"refresh", "1h"}, {"devices", nlohmann::json::array()}};
+        nlohmann::json sim{{"listen", scheme + "://127.0.0.1:0"},
+                           {"refresh", "1h"},
+                           {"devices", nlohmann::json::array()}};
         for (int i = 1; i <= count; ++i) {
-            sim["devices"].push_back({{"name", name(prefix, i)}, {"unit", i}, {"profile", "eastron/sdm120"}});
+            sim["devices"].push_back(
+                {{"name", name(prefix, i)}, {"unit", i}, {"profile", "eastron/sdm120"}});
         }
         const auto file = write(prefix + ".sim.json", sim.dump());
-        return PeerProcess({REGPOLL_BINARY, "simulate", "--config", file, "--freeze"}, "READY ", 30s,
-                           (dir_ / (prefix + ".sim.log")).string());
+        return PeerProcess({REGPOLL_BINARY, "simulate", "--config", file, "--freeze"}, "READY ",
+                           30s, (dir_ / (prefix + ".sim.log")).string());
     }
 
     static std::string name(const std::string& prefix, int i) {
@@ -60,11 +63,14 @@ class ShardTest : public ::testing::Test {
     }
 
     // The site: the same file for every shard.
-    std::string site_file(const std::vector<std::tuple<std::string, std::string, std::uint16_t, int>>& buses) {
-        nlohmann::json site{{"buses", nlohmann::json::array()}, {"devices", nlohmann::json::array()}};
+    std::string site_file(
+        const std::vector<std::tuple<std::string, std::string, std::uint16_t, int>>& buses) {
+        nlohmann::json site{{"buses", nlohmann::json::array()},
+                            {"devices", nlohmann::json::array()}};
         for (const auto& [prefix, scheme, port, count] : buses) {
-            site["buses"].push_back(
-                {{"name", prefix}, {"uri", scheme + "://127.0.0.1:" + std::to_string(port)}, {"timeout", "2s"}});
+            site["buses"].push_back({{"name", prefix},
+                                     {"uri", scheme + "://127.0.0.1:" + std::to_string(port)},
+                                     {"timeout", "2s"}});
             for (int i = 1; i <= count; ++i) {
                 site["devices"].push_back({{"name", name(prefix, i)},
                                            {"bus", prefix},
@@ -83,7 +89,8 @@ std::set<std::string> devices_in_jsonl(const std::string& out) {
     std::set<std::string> devices;
     std::istringstream in(out);
     for (std::string line; std::getline(in, line);) {
-        if (!line.empty()) devices.insert(nlohmann::json::parse(line).at("device").get<std::string>());
+        if (!line.empty())
+            devices.insert(nlohmann::json::parse(line).at("device").get<std::string>());
     }
     return devices;
 }
@@ -111,7 +118,8 @@ TEST_F(ShardTest, ThreeShardsPollEachOf300DevicesExactlyOnce) {
     std::vector<std::future<CommandResult>> runs;
     for (int k = 1; k <= shards; ++k) {
         runs.push_back(std::async(std::launch::async, [&site, k] {
-            return regpoll({"run", "-c", site, "--shard", std::to_string(k) + "/3", "--once", "--output", "jsonl"},
+            return regpoll({"run", "-c", site, "--shard", std::to_string(k) + "/3", "--once",
+                            "--output", "jsonl"},
                            90s);
         }));
     }
@@ -127,14 +135,16 @@ TEST_F(ShardTest, ThreeShardsPollEachOf300DevicesExactlyOnce) {
             ++times_polled[d];
             polled_by[d] = k;
         }
-        EXPECT_NE(r.err.find("shard " + shard + ": polling " + std::to_string(polled.size()) + " of 300 devices"),
+        EXPECT_NE(r.err.find("shard " + shard + ": polling " + std::to_string(polled.size()) +
+                             " of 300 devices"),
                   std::string::npos)
             << r.err;
 
         const auto v = regpoll({"validate", "-c", site, "--shard", shard});
         ASSERT_EQ(v.exit_code, 0) << v.err;
         EXPECT_EQ(devices_in_validate(v.out, shard), polled) << "shard " << shard;
-        EXPECT_NE(v.out.find("shard " + shard + ": " + std::to_string(polled.size()) + " of 300 devices\n"),
+        EXPECT_NE(v.out.find("shard " + shard + ": " + std::to_string(polled.size()) +
+                             " of 300 devices\n"),
                   std::string::npos)
             << v.out;
     }
@@ -208,7 +218,8 @@ TEST_F(ShardTest, EachShardHasItsOwnStatusFile) {
 // history moves to the new shard's file.
 TEST_F(ShardTest, AReloadAppliesANewShard) {
     auto device = start_listener("plant", "tcp", 30);
-    auto site = nlohmann::json::parse(std::ifstream(site_file({{"plant", "tcp", device.ready_port(), 30}})));
+    auto site = nlohmann::json::parse(
+        std::ifstream(site_file({{"plant", "tcp", device.ready_port(), 30}})));
     for (auto& d : site["devices"]) d["interval"] = "300ms";
     site["history"] = {{"path", "history.db"}};
     auto write_shard = [&](const std::string& shard) {

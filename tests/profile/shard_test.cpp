@@ -17,7 +17,8 @@ std::vector<std::string> device_names(int n) {
 }
 
 TEST(Shard, ParsesKOfN) {
-    for (const auto& [text, index, count] : std::vector<std::tuple<std::string, unsigned, unsigned>>{
+    for (const auto& [text, index, count] :
+         std::vector<std::tuple<std::string, unsigned, unsigned>>{
              {"1/3", 1, 3}, {"3/3", 3, 3}, {"1/1", 1, 1}, {"17/1024", 17, 1024}}) {
         auto s = parse_shard(text);
         ASSERT_TRUE(s) << text << ": " << s.error();
@@ -34,7 +35,9 @@ TEST(Shard, SaysWhatIsWrongWithABadShard) {
         {"4/3", "\"4/3\": K runs from 1 to 3 (the number of shards)"},
         {"1/0", "\"1/0\": N, the number of shards, must be at least 1"},
         {"1/5000", "\"1/5000\": at most 1024 shards"},
-        {"x", "\"x\" is not a shard: expected K/N, this poller's number K of N pollers, such as \"1/3\""},
+        {"x",
+         "\"x\" is not a shard: expected K/N, this poller's number K of N pollers, such as "
+         "\"1/3\""},
         {"3", "\"3\" is not a shard: expected K/N"},
         {"", "\"\" is not a shard"},
         {"-1/3", "\"-1/3\" is not a shard"},

@@ -17,12 +17,13 @@ namespace fs = std::filesystem;
 // A site of 300 devices: most on plain Modbus TCP buses (keyed by device name), the rest on
 // buses only one process can drive (keyed by bus name).
 const std::map<std::string, std::string> buses{
-    {"plant", "tcp://127.0.0.1:5020"},       {"hall", "tcp://127.0.0.1:5021"},
+    {"plant", "tcp://127.0.0.1:5020"},         {"hall", "tcp://127.0.0.1:5021"},
     {"line1", "rtu:///dev/ttyUSB0?baud=9600"}, {"line2", "ascii:///dev/ttyUSB1"},
-    {"stick", "tcp+listen://0.0.0.0:5022"},  {"loggers", "shine+listen://0.0.0.0:5279"},
+    {"stick", "tcp+listen://0.0.0.0:5022"},    {"loggers", "shine+listen://0.0.0.0:5279"},
     {"converter", "rtu+tcp://127.0.0.1:8899"}, {"dongle", "tcp://127.0.0.1:5023"},
 };
-const std::set<std::string> whole_buses{"line1", "line2", "stick", "loggers", "converter", "dongle"};
+const std::set<std::string> whole_buses{"line1",   "line2",     "stick",
+                                        "loggers", "converter", "dongle"};
 
 std::string site_file(const std::string& shard) {
     nlohmann::json site;
@@ -39,9 +40,11 @@ std::string site_file(const std::string& shard) {
     for (const auto& bus : whole_buses) {
         for (int i = 1; i <= 5; ++i) add(bus + "-" + std::to_string(i), bus, i), ++n;
     }
-    for (int i = 0; n < 300; ++i, ++n) add("dev" + std::to_string(i), i % 2 ? "plant" : "hall", 1 + i % 200);
+    for (int i = 0; n < 300; ++i, ++n)
+        add("dev" + std::to_string(i), i % 2 ? "plant" : "hall", 1 + i % 200);
     if (!shard.empty()) site["shard"] = shard;
-    const auto dir = fs::temp_directory_path() / ("regpoll-shard-test-" + std::to_string(::getpid()));
+    const auto dir =
+        fs::temp_directory_path() / ("regpoll-shard-test-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const auto path = (dir / ("site" + shard.substr(0, 1) + ".json")).string();
     std::ofstream(path) << site.dump(2);

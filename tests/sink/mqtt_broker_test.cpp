@@ -159,16 +159,23 @@ TEST_F(MqttBrokerTest, ShardsKeepTheirOwnClientIdStatusTopicAndOutbox) {
     const auto path = (dir_ / "site.json").string();
     {
         // meter and meter2 go to shard 1/2, meter3 and meter4 to shard 2/2 (rendezvous hashing).
-        nlohmann::json site{{"buses", {{{"name", "lab"}, {"uri", "tcp://127.0.0.1:" + std::to_string(peer_->ready_port())}}}},
-                            {"mqtt", {{"broker", broker_->uri()}, {"client_id", "fleet"}, {"homeassistant", true}}}};
+        nlohmann::json site{
+            {"buses",
+             {{{"name", "lab"},
+               {"uri", "tcp://127.0.0.1:" + std::to_string(peer_->ready_port())}}}},
+            {"mqtt",
+             {{"broker", broker_->uri()}, {"client_id", "fleet"}, {"homeassistant", true}}}};
         for (const char* name : {"meter", "meter2", "meter3", "meter4"}) {
-            site["devices"].push_back({{"name", name}, {"bus", "lab"}, {"unit", 1}, {"profile", "eastron/sdm120"}});
+            site["devices"].push_back(
+                {{"name", name}, {"bus", "lab"}, {"unit", 1}, {"profile", "eastron/sdm120"}});
         }
         std::ofstream(path) << site.dump();
     }
     Subscriber sub(broker_->uri(), "sub-" + name_);
     auto run = [&](const std::string& shard) {
-        return run_command({REGPOLL_BINARY, "run", "-c", path, "--shard", shard, "--once", "--output", "none"}, 60s);
+        return run_command(
+            {REGPOLL_BINARY, "run", "-c", path, "--shard", shard, "--once", "--output", "none"},
+            60s);
     };
     auto first = std::async(std::launch::async, run, "1/2");
     auto second = std::async(std::launch::async, run, "2/2");
@@ -180,14 +187,17 @@ TEST_F(MqttBrokerTest, ShardsKeepTheirOwnClientIdStatusTopicAndOutbox) {
     EXPECT_NE(r2.err.find("as fleet-2-2"), std::string::npos) << r2.err;
     sub.collect(5s, [](const std::vector<Received>& got) {
         int stopped = 0;
-        for (const auto& m : got) stopped += m.topic.starts_with("regpoll/status/") && m.payload == "offline";
+        for (const auto& m : got)
+            stopped += m.topic.starts_with("regpoll/status/") && m.payload == "offline";
         return stopped == 2;
     });
     EXPECT_EQ(sub.payloads("regpoll/status/1-2"), (std::vector<std::string>{"online", "offline"}));
     EXPECT_EQ(sub.payloads("regpoll/status/2-2"), (std::vector<std::string>{"online", "offline"}));
     EXPECT_TRUE(sub.payloads("regpoll/status").empty());
     for (const char* name : {"meter", "meter2", "meter3", "meter4"}) {
-        EXPECT_EQ(sub.payloads(std::string("regpoll/") + name + "/voltage"), std::vector<std::string>{"230.5"}) << name;
+        EXPECT_EQ(sub.payloads(std::string("regpoll/") + name + "/voltage"),
+                  std::vector<std::string>{"230.5"})
+            << name;
     }
     const auto ha = sub.payloads("homeassistant/sensor/regpoll_meter3/voltage/config");
     ASSERT_EQ(ha.size(), 1U);

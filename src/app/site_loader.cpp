@@ -1,5 +1,7 @@
 #include "app/site_loader.hpp"
 
+#include <cstdlib>
+
 #include "app/session.hpp"
 #include "app/sunspec_site.hpp"
 #include "profile/site_shard.hpp"
@@ -76,7 +78,10 @@ bool shard_arg(const std::string& text, std::optional<profile::Shard>& shard) {
     if (text.empty()) return true;
     auto parsed = profile::parse_shard(text);
     if (!parsed) {
-        print_error("--shard " + parsed.error());
+        // CLI11 fills the option from $REGPOLL_SHARD when the flag is not given: say which.
+        const char* env = std::getenv("REGPOLL_SHARD");
+        const bool from_env = env && text == env;
+        print_error(std::string(from_env ? "--shard (from $REGPOLL_SHARD) " : "--shard ") + parsed.error());
         return false;
     }
     shard = *parsed;

@@ -167,6 +167,12 @@ TEST_F(ShardTest, ABadShardSaysWhatAndWhere) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("--shard \"0/3\": K runs from 1 to 3"), std::string::npos) << r.err;
 
+    ::setenv("REGPOLL_SHARD", "5/3", 1);
+    r = regpoll({"validate", "-c", site});
+    ::unsetenv("REGPOLL_SHARD");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--shard (from $REGPOLL_SHARD) \"5/3\": K runs from 1 to 3"), std::string::npos) << r.err;
+
     auto text = nlohmann::json::parse(std::ifstream(site));
     text["shard"] = "3";
     const auto in_file = write("in-file.json", text.dump());

@@ -11,9 +11,15 @@ file(INSTALL DESTINATION "${regpoll_etc}" TYPE FILE FILES "${REGPOLL_SITE_CONFIG
 set(REGPOLL_BINARY "${CMAKE_INSTALL_PREFIX}/${REGPOLL_BINDIR}/regpoll")
 set(REGPOLL_CONFIG "${regpoll_etc}/regpoll.json")
 set(REGPOLL_DOC_DIR "${CMAKE_INSTALL_PREFIX}/${REGPOLL_DOCDIR}")
+# The units' shared part (user, folders, sandbox), without its trailing newline.
+file(READ "${REGPOLL_UNIT_SOURCE_DIR}/service-sandbox.in" REGPOLL_SERVICE_SANDBOX)
+string(STRIP "${REGPOLL_SERVICE_SANDBOX}" REGPOLL_SERVICE_SANDBOX)
 # One work file per prefix, so installs to different prefixes do not share it.
 string(MD5 regpoll_prefix_hash "${CMAKE_INSTALL_PREFIX}")
-set(regpoll_unit "${REGPOLL_UNIT_WORK_DIR}/${regpoll_prefix_hash}/regpoll.service")
-configure_file("${REGPOLL_UNIT_TEMPLATE}" "${regpoll_unit}" @ONLY)
-file(INSTALL DESTINATION "${CMAKE_INSTALL_PREFIX}/${REGPOLL_SYSTEMD_UNIT_DIR}" TYPE FILE
-  FILES "${regpoll_unit}")
+# regpoll.service, and the template regpoll@.service whose instance is a shard (regpoll@2-3).
+foreach(regpoll_unit_name regpoll.service regpoll@.service)
+  set(regpoll_unit "${REGPOLL_UNIT_WORK_DIR}/${regpoll_prefix_hash}/${regpoll_unit_name}")
+  configure_file("${REGPOLL_UNIT_SOURCE_DIR}/${regpoll_unit_name}.in" "${regpoll_unit}" @ONLY)
+  file(INSTALL DESTINATION "${CMAKE_INSTALL_PREFIX}/${REGPOLL_SYSTEMD_UNIT_DIR}" TYPE FILE
+    FILES "${regpoll_unit}")
+endforeach()

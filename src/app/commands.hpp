@@ -75,11 +75,13 @@ struct RunArgs {
     std::string log_level = "info";
     std::string status_file;  // "": $RUNTIME_DIRECTORY/status.json under systemd, else none
     std::string http;         // "127.0.0.1:8080": serve the web API there ("http" section's listen)
+    std::string shard;        // "K/N": poll only shard K's devices (overrides the file's "shard")
 };
 
 struct ValidateArgs {
     std::string config;
     bool quiet = false;  // errors only, no plan
+    std::string shard;   // "K/N": check the whole site, plan and list shard K's devices
 };
 
 int run_run(const RunArgs& args);
@@ -155,6 +157,7 @@ namespace regpoll::app {
 struct HealthArgs {
     std::string status_file;  // "": $REGPOLL_STATUS_FILE, $RUNTIME_DIRECTORY/status.json, /run/regpoll/status.json
     std::string max_age = "60s";
+    std::string shard;  // "K/N": that shard's status file (status-K-N.json) by default
 };
 
 int run_health(const HealthArgs& args);

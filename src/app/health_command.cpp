@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
+#include "app/site_loader.hpp"
 #include "app/status_file.hpp"
 #include "common/duration.hpp"
 
@@ -23,7 +24,11 @@ int run_health(const HealthArgs& a) {
         print_error("--max-age must be longer than 0 ms");
         return exit_usage;
     }
-    const auto path = a.status_file.empty() ? default_status_file_for_health() : a.status_file;
+    std::optional<profile::Shard> shard;
+    if (!shard_arg(a.shard, shard)) return exit_usage;
+    const auto path = a.status_file.empty()
+                          ? default_status_file_for_health(shard ? shard->tag() : "")
+                          : a.status_file;
     errno = 0;
     std::ifstream in(path);
     if (!in) {

@@ -116,6 +116,11 @@ int main(int argc, char** argv) {
                         "Serve the API, /healthz and /metrics on ADDR (127.0.0.1:8080); overrides "
                         "the configuration's http listen")
         ->type_name("ADDR");
+    run_cmd->add_option("--shard", run.shard,
+                        "Poll only shard K of N (1/3, 2/3, 3/3): the devices rendezvous hashing gives it; "
+                        "overrides the configuration's \"shard\"")
+        ->type_name("K/N")
+        ->envname("REGPOLL_SHARD");
     // -- health and status file (installation: systemd, Docker) --
     run_cmd->add_option("--status-file", run.status_file,
                         "Keep a status file for 'regpoll health' (default under systemd: "
@@ -130,12 +135,20 @@ int main(int argc, char** argv) {
     health_cmd->add_option("--max-age", health.max_age,
                            "Unhealthy when the status or every device's last answer is older")
         ->capture_default_str();
+    health_cmd->add_option("--shard", health.shard,
+                           "Judge shard K of N: its status file status-K-N.json (when --status-file is not given)")
+        ->type_name("K/N")
+        ->envname("REGPOLL_SHARD");
     // -- end health --
 
     regpoll::app::ValidateArgs validate;
     auto* validate_cmd = app.add_subcommand("validate", "Check a configuration and print the request plan");
     validate_cmd->add_option("-c,--config", validate.config, "Site configuration")->required();
     validate_cmd->add_flag("-q,--quiet", validate.quiet, "Print errors only");
+    validate_cmd->add_option("--shard", validate.shard,
+                             "List and plan the devices shard K of N takes (overrides the configuration's \"shard\")")
+        ->type_name("K/N")
+        ->envname("REGPOLL_SHARD");
 
     regpoll::app::HistoryArgs history;
     auto* history_cmd = app.add_subcommand("history", "Print rows of a history database as CSV or JSON lines");

@@ -34,15 +34,21 @@ namespace {
 
 namespace asio = boost::asio;
 
-// `rediscover`: on SIGHUP, SunSpec devices are discovered again.
-std::optional<Site> load(const std::string& path, bool rediscover = false) {
-    auto loaded = load_site(path, rediscover);
+// `rediscover`: on SIGHUP, SunSpec devices are discovered again. `shard`: --shard.
+std::optional<Site> load(const std::string& path, const std::optional<profile::Shard>& shard,
+                         bool rediscover = false) {
+    auto loaded = load_site(path, rediscover, shard);
     for (const auto& w : loaded.diagnostics.warnings()) spdlog::warn("{}", w);
     if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) spdlog::error("{}", e);
         return std::nullopt;
     }
-    auto report = plan_report(*loaded.site->config, false);
+    const auto& config = *loaded.site->config;
+    if (config.shard) {
+        spdlog::info("shard {}: polling {} of {} devices", config.shard->text(),
+                     config.devices.size(), config.devices.size() + config.elsewhere.size());
+    }
+    auto report = plan_report(config, false);
     for (const auto& line : report.lines) spdlog::info("plan: {}", line);
     for (const auto& w : report.warnings) spdlog::warn("{}", w);
     return loaded.site;
@@ -65,29 +71,31 @@ private:
 
 class Runner {
 public:
-    Runner(const RunArgs& args, poll::SampleSink& output, std::string status_file)
-        : args_(args),
-          output_(output),
-          signals_(io_),
-          stats_timer_(io_),
-          status_(io_, std::move(status_file), args.config) {}
+  Runner(const RunArgs& args, std::optional<profile::Shard> shard, poll::SampleSink& output,
+         std::string status_file)
+      : args_(args),
+        shard_(shard),
+        output_(output),
+        signals_(io_),
+        stats_timer_(io_),
+        status_(io_, std::move(status_file), args.config) {}
 
-    int run(Site site) {
-        if (auto error = status_.open(); !error.empty()) {
-            print_error("--status-file: " + error);
-            return exit_usage;
-        }
-        if (!start(std::move(site))) {
-            status_.stopping();
-            return exit_usage;
-        }
-        signals_.add(SIGINT);
-        signals_.add(SIGTERM);
-        if (!args_.once) signals_.add(SIGHUP);
-        wait_signal();
-        if (!args_.once) arm_stats();
-        io_.run();
-        return exit_code_;
+  int run(Site site) {
+      if (auto error = status_.open(); !error.empty()) {
+          print_error("--status-file: " + error);
+          return exit_usage;
+      }
+      if (!start(std::move(site))) {
+          status_.stopping();
+          return exit_usage;
+      }
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      if (!args_.once) signals_.add(SIGHUP);
+      wait_signal();
+      if (!args_.once) arm_stats();
+      io_.run();
+      return exit_code_;
     }
 
 private:
@@ -110,6 +118,7 @@ private:
             fanout_->add(mqtt_.get());
         } else if (site.mqtt) {
             mqtt_json_ = site.config->mqtt;
+            mqtt_shard_ = site.config->shard;
             try {
                 mqtt_ = std::make_unique<sink::MqttSink>(io_, *site.mqtt, site.config, REGPOLL_VERSION_STRING);
             } catch (const std::exception& e) {
@@ -135,7 +144,9 @@ private:
         }
         // The history writer survives a reload unless its section changed.
         if (site.history) {
-            if (!history_ || site.config->history != history_json_) {
+            // A new shard renames the file while the section stays as it was.
+            if (!history_ || site.config->history != history_json_ ||
+                history_->config().path != site.history->path) {
                 if (history_) history_->stop();
                 try {
                     history_ = std::make_unique<sink::HistoryWriter>(std::move(*site.history));
@@ -289,7 +300,7 @@ private:
     void reload() {
         spdlog::info("SIGHUP: reloading {}", args_.config);
         status_.reloading();
-        auto site = load(args_.config, true);
+        auto site = load(args_.config, shard_, true);
         if (!site) {
             spdlog::error("the new configuration has errors; the running one is kept");
             status_.polling(poller_->config(), "last reload refused, see the log");
@@ -301,7 +312,9 @@ private:
         stop_plugin_sinks();
         // The MQTT connection stays unless its section changed: no offline/online flicker in
         // Home Assistant, and no wait for the broker on this thread.
-        if (!site->mqtt || site->config->mqtt != mqtt_json_) stop_mqtt();
+        // A new shard is a new client id and status topic: a new connection too.
+        if (!site->mqtt || site->config->mqtt != mqtt_json_ || site->config->shard != mqtt_shard_)
+            stop_mqtt();
         if (!start(std::move(*site))) {
             spdlog::error("the new configuration could not start; exiting");
             exit_code_ = exit_failure;
@@ -373,10 +386,12 @@ private:
     }
 
     const RunArgs& args_;
+    std::optional<profile::Shard> shard_;  // --shard, for reloads
     poll::SampleSink& output_;
     std::unique_ptr<Fanout> fanout_;
     std::unique_ptr<sink::MqttSink> mqtt_;
     profile::Json mqtt_json_;  // the section mqtt_ was made from
+    std::optional<profile::Shard> mqtt_shard_;  // and the shard
     // Messages a stopped sink could neither publish nor write to its outbox (a full disk):
     // the next sink (after a reload) takes them; at exit they are counted as lost.
     std::vector<sink::Message> unsaved_;
@@ -446,7 +461,9 @@ int run_run(const RunArgs& a) {
         print_error("--output \"" + a.output + "\" is not one of jsonl, log, table, none");
         return exit_usage;
     }
-    auto site = load(a.config);
+    std::optional<profile::Shard> shard;
+    if (!shard_arg(a.shard, shard)) return exit_usage;
+    auto site = load(a.config, shard);
     if (!site) {
         print_error("the configuration has errors (listed above); nothing started");
         return exit_usage;
@@ -462,8 +479,13 @@ int run_run(const RunArgs& a) {
             return exit_usage;
         }
     }
-    Runner runner(a, *sink,
-                  a.status_file.empty() ? default_status_file_for_run() : a.status_file);
+    // The shard in effect (--shard, else the file's) names the status file; a reload that
+    // changes the file's "shard" keeps the file named as at start.
+    const auto& in_effect = site->config->shard;
+    Runner runner(a, shard, *sink,
+                  a.status_file.empty()
+                      ? default_status_file_for_run(in_effect ? in_effect->tag() : "")
+                      : a.status_file);
     return runner.run(std::move(*site));
 }
 

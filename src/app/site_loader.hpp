@@ -28,7 +28,14 @@ struct SiteLoad {
 };
 
 // `rediscover`: SunSpec devices ("profile": "sunspec") are discovered again even when their
-// cached profile is current (SIGHUP).
-SiteLoad load_site(const std::string& path, bool rediscover = false);
+// cached profile is current (SIGHUP). `shard` (--shard) overrides the file's "shard"; with
+// either, the site keeps only that shard's devices (profile/site_shard.hpp), and the MQTT
+// client id, status topic, outbox and history files carry the shard's tag.
+SiteLoad load_site(const std::string& path, bool rediscover = false,
+                   const std::optional<profile::Shard>& shard = std::nullopt);
+
+// --shard K/N into `shard` (left empty when `text` is ""); false after printing a usage
+// error that names the flag and what was wrong.
+bool shard_arg(const std::string& text, std::optional<profile::Shard>& shard);
 
 }  // namespace regpoll::app

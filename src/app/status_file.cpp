@@ -77,13 +77,15 @@ Json StatusTracker::devices_json() const {
 }
 
 Json status_json(const StatusHeader& h, const StatusTracker& tracker) {
-    return {{"pid", h.pid},
-            {"version", h.version},
-            {"config", h.config},
-            {"state", h.state},
-            {"started_ms", h.started_ms},
-            {"written_ms", h.written_ms},
-            {"devices", tracker.devices_json()}};
+    Json out{{"pid", h.pid},
+             {"version", h.version},
+             {"config", h.config},
+             {"state", h.state},
+             {"started_ms", h.started_ms},
+             {"written_ms", h.written_ms},
+             {"devices", tracker.devices_json()}};
+    if (!h.shard.empty()) out["shard"] = h.shard;
+    return out;
 }
 
 std::string write_file_atomically(const std::string& path, const std::string& text) {
@@ -188,17 +190,25 @@ HealthVerdict judge_status(const Json& status, std::int64_t now_ms,
                       " old"};
 }
 
-std::string default_status_file_for_run() {
+namespace {
+
+std::string status_file_name(const std::string& shard_tag) {
+    return shard_tag.empty() ? "status.json" : "status-" + shard_tag + ".json";
+}
+
+}  // namespace
+
+std::string default_status_file_for_run(const std::string& shard_tag) {
     const char* dirs = std::getenv("RUNTIME_DIRECTORY");
     if (!dirs || !*dirs) return "";
     // Several RuntimeDirectory= entries arrive colon-separated; the first is ours.
     const std::string first(dirs, std::strcspn(dirs, ":"));
-    return (fs::path(first) / "status.json").string();
+    return (fs::path(first) / status_file_name(shard_tag)).string();
 }
 
-std::string default_status_file_for_health() {
-    auto path = default_status_file_for_run();
-    return path.empty() ? "/run/regpoll/status.json" : path;
+std::string default_status_file_for_health(const std::string& shard_tag) {
+    auto path = default_status_file_for_run(shard_tag);
+    return path.empty() ? "/run/regpoll/" + status_file_name(shard_tag) : path;
 }
 
 }  // namespace regpoll::app

@@ -48,6 +48,7 @@ struct StatusHeader {
     std::string version;
     std::string config;
     std::string state;  // "polling" or "stopped"
+    std::string shard;  // "2/3" for shard 2 of 3, "" when the site is not split
     std::int64_t started_ms = 0;
     std::int64_t written_ms = 0;
 };
@@ -71,9 +72,11 @@ HealthVerdict judge_status(const nlohmann::json& status, std::int64_t now_ms,
 
 // Where `regpoll run` keeps the status file when --status-file is not given: in systemd's
 // RuntimeDirectory ($RUNTIME_DIRECTORY/status.json), else nowhere (""). `regpoll health`
-// also looks in /run/regpoll/status.json, where the shipped unit's RuntimeDirectory is.
-std::string default_status_file_for_run();
-std::string default_status_file_for_health();
+// also looks in /run/regpoll/status.json, where the shipped units' RuntimeDirectory is.
+// Shard 2 of 3 (`shard_tag` "2-3") keeps status-2-3.json, so shards on one host do not
+// overwrite each other's.
+std::string default_status_file_for_run(const std::string& shard_tag = "");
+std::string default_status_file_for_health(const std::string& shard_tag = "");
 
 std::int64_t unix_now_ms();
 

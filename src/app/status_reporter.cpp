@@ -35,6 +35,7 @@ std::string StatusReporter::status_text() const {
 
 void StatusReporter::polling(const profile::SiteConfig& config, std::string note) {
     tracker_.set_devices(config);
+    header_.shard = config.shard ? config.shard->text() : "";
     note_ = std::move(note);
     stopped_ = false;
     write("polling");
@@ -96,8 +97,9 @@ void StatusReporter::notify(const std::string& message) {
 }
 
 std::string StatusReporter::status_line() const {
-    return "polling " + std::to_string(tracker_.devices()) + " devices, " +
-           std::to_string(tracker_.online()) + " online" + (note_.empty() ? "" : "; " + note_);
+    return (header_.shard.empty() ? "" : "shard " + header_.shard + ": ") + "polling " +
+           std::to_string(tracker_.devices()) + " devices, " + std::to_string(tracker_.online()) +
+           " online" + (note_.empty() ? "" : "; " + note_);
 }
 
 }  // namespace regpoll::app

@@ -5,11 +5,34 @@
 #include "app/plan_report.hpp"
 #include "app/session.hpp"
 #include "app/site_loader.hpp"
+#include "profile/site_shard.hpp"
 
 namespace regpoll::app {
+namespace {
+
+// "shard 2/3: 101 of 300 devices", then one line per device it takes: the list a poller
+// started with the same shard polls.
+std::vector<std::string> shard_lines(const profile::SiteConfig& config) {
+    const auto& shard = *config.shard;
+    const auto prefix = "shard " + shard.text() + ": ";
+    std::vector<std::string> lines{prefix + std::to_string(config.devices.size()) + " of " +
+                                   std::to_string(config.devices.size() + config.elsewhere.size()) +
+                                   " devices"};
+    for (const auto& d : config.devices) {
+        const auto* bus = config.bus(d.bus);
+        const bool whole_bus = bus && profile::bus_takes_one_master(config, *bus);
+        lines.push_back(prefix + "device " + d.name +
+                        (whole_bus ? " (with its bus " + d.bus + ")" : ""));
+    }
+    return lines;
+}
+
+}  // namespace
 
 int run_validate(const ValidateArgs& a) {
-    auto loaded = load_site(a.config);
+    std::optional<profile::Shard> shard;
+    if (!shard_arg(a.shard, shard)) return exit_usage;
+    auto loaded = load_site(a.config, false, shard);
     for (const auto& w : loaded.diagnostics.warnings()) std::cerr << "warning: " << w << "\n";
     if (!loaded.site) {
         for (const auto& e : loaded.diagnostics.errors()) std::cerr << e << "\n";
@@ -18,6 +41,10 @@ int run_validate(const ValidateArgs& a) {
         return exit_usage;
     }
     auto report = plan_report(*loaded.site->config, true);
+    if (loaded.site->config->shard) {
+        auto lines = shard_lines(*loaded.site->config);
+        report.lines.insert(report.lines.begin(), lines.begin(), lines.end());
+    }
     if (loaded.site->mqtt) {
         const auto& m = *loaded.site->mqtt;
         report.lines.push_back("mqtt: " + m.broker + " as " + m.client_id + ", topics under " + m.base_topic + "/" +

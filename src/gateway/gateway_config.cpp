@@ -87,6 +87,16 @@ void parse_units(JsonReader& r, const profile::SiteConfig& config, GatewayConfig
             continue;
         }
         const auto d = device_index(config, value.get<std::string>());
+        if (const auto* away = d ? nullptr : config.device_elsewhere(value.get<std::string>())) {
+            // One site file serves every shard: the unit is another shard's to answer.
+            r.diag().warning(r.file(), r.child_path(path),
+                             "device " + shown(value) + " is polled by shard " +
+                                 std::to_string(away->shard) + "/" +
+                                 std::to_string(config.shard->count) + ", not this one (" +
+                                 config.shard->text() + "): here unit " + std::to_string(*unit) +
+                                 " is answered with exception 0x0A (gateway path unavailable)");
+            continue;
+        }
         if (!d) {
             std::string names;
             for (const auto& dev : config.devices) names += (names.empty() ? "" : ", ") + dev.name;
@@ -149,8 +159,9 @@ std::string describe(const GatewayConfig& g, const profile::SiteConfig& config) 
         units += (units.empty() ? "" : ", ") + std::to_string(u.unit) + "=" +
                  config.devices[u.device].name;
     }
-    return "gateway " + g.listen + ": units " + units + "; writes " + write_mode_name(g.writes) +
-           "; max_age " +
+    // No unit: every device it names is another shard's.
+    return "gateway " + g.listen + ": units " + (units.empty() ? "none here" : units) +
+           "; writes " + write_mode_name(g.writes) + "; max_age " +
            (g.max_age ? format_duration(*g.max_age) : "twice each device's interval") +
            "; max_clients " + std::to_string(g.max_clients);
 }

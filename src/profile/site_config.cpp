@@ -349,6 +349,13 @@ const DeviceConfig* SiteConfig::device(const std::string& name) const {
     return nullptr;
 }
 
+const SiteConfig::Elsewhere* SiteConfig::device_elsewhere(const std::string& name) const {
+    for (const auto& e : elsewhere) {
+        if (e.device == name) return &e;
+    }
+    return nullptr;
+}
+
 bool DeviceConfig::allows_write(const Point& p) const {
     return p.writable && (writes_all || std::find(writes.begin(), writes.end(), p.name) != writes.end());
 }
@@ -425,7 +432,11 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
     if (const Json* history = r.get("history")) site.history = *history;
     if (const Json* gateway = r.get("gateway")) site.gateway = *gateway;
     if (const Json* http = r.get("http")) site.http = *http;
-    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway, http");
+    if (auto text = r.string("shard")) {
+        if (auto shard = parse_shard(*text)) site.shard = *shard;
+        else r.error("shard", shard.error());
+    }
+    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway, http, shard");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

@@ -12,6 +12,7 @@
 #include "profile/json_reader.hpp"
 #include "profile/point.hpp"
 #include "profile/profile_loader.hpp"
+#include "profile/shard.hpp"
 #include "transport/uri.hpp"
 
 namespace regpoll::profile {
@@ -78,6 +79,17 @@ struct SiteConfig {
     Json plugins;  // the "plugins" section, checked by the plugin loader
     Json gateway;  // the "gateway" section, checked by gateway::parse_gateway_config
     Json http;     // the "http" section, checked by web::parse_http_config
+    // "shard": "K/N" (or `--shard`, which overrides it): this poller takes only the devices
+    // rendezvous hashing gives shard K (profile/site_shard.hpp). After keep_shard(), `devices`
+    // and `buses` are this shard's and `elsewhere` names every other device's shard.
+    std::optional<Shard> shard;
+    struct Elsewhere {
+        std::string device;
+        unsigned shard = 1;
+    };
+    std::vector<Elsewhere> elsewhere;
+
+    const Elsewhere* device_elsewhere(const std::string& name) const;
 
     const BusConfig* bus(const std::string& name) const;
     const DeviceConfig* device(const std::string& name) const;

@@ -80,6 +80,9 @@ struct MqttConfig {
     // First part of unique ids, device identifiers and discovery topics; empty: base_topic.
     // A second installation on the same Home Assistant sets its own.
     std::string node_id;
+    // "2-3" when this poller is shard 2 of 3: its status topic (and will) is
+    // <base>/status/2-3, so each shard says online or offline for itself.
+    std::string shard;
     std::string outbox_path;  // SQLite file for messages waiting on the broker
     std::size_t outbox_max_messages = 100000;
 };

@@ -66,7 +66,9 @@ class MessageBuilder {
     // Every device offline: said at a clean stop, so Home Assistant does not keep showing the
     // last values as current.
     std::vector<Message> all_offline() const;
-    std::string status_topic() const { return config_.base_topic + "/status"; }
+    std::string status_topic() const {
+        return config_.base_topic + "/status" + (config_.shard.empty() ? "" : "/" + config_.shard);
+    }
     // Retained Home Assistant configs for every point of every device: writable points the
     // site allows to be written are a switch, number or select with a command topic.
     std::vector<Message> discovery() const;

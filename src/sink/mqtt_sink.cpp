@@ -268,7 +268,8 @@ void MqttSink::Impl::on_command(const std::string& topic, const std::string& pay
 // Runs on the poller's thread after every (re)connect: status, and Home Assistant's
 // discovery configs, removing the ones whose points left the configuration.
 void MqttSink::Impl::on_connected_io() {
-    spdlog::info("MQTT: connected to {}", builder.config().broker);
+    spdlog::info("MQTT: connected to {} as {}", builder.config().broker,
+                 builder.config().client_id);
     announce();
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "profile/site_shard.hpp"
 #include "site_text.hpp"
 
 namespace regpoll::gateway {
@@ -84,6 +85,38 @@ TEST(GatewayConfig, TwoGatewaysCannotShareAnAddressAndTheSectionIsAList) {
     auto object = load_site_text(two_devices(R"({ "listen": "tcp://127.0.0.1:5020" })"));
     EXPECT_NE(object.errors().find("/gateway: expected a list of gateways"), std::string::npos)
         << object.errors();
+}
+
+// One site file serves every shard: a unit mapped to another shard's device is a warning, and
+// this shard's gateway leaves that unit out (clients get exception 0x0A for it).
+TEST(GatewayConfig, AUnitOfAnotherShardsDeviceIsLeftOutWithAWarning) {
+    namespace fs = std::filesystem;
+    const auto path = (fs::temp_directory_path() /
+                       ("regpoll-gateway-shard-" + std::to_string(::getpid()) + ".json"))
+                          .string();
+    // "inverter" goes to shard 1/2, "boiler" to shard 2/2 (rendezvous hashing of the names).
+    std::ofstream(path) << site_json(
+        "tcp://127.0.0.1:1502", test_device("inverter", 1) + "," + test_device("boiler", 2),
+        R"(, "shard": "1/2", "gateway": [ { "listen": "tcp://127.0.0.1:5020",
+                                         "units": { "1": "inverter", "2": "boiler" } } ])");
+    profile::ProfileLibrary library;
+    auto loaded = profile::load_site_config(path, library);
+    fs::remove(path);
+    ASSERT_TRUE(loaded.config);
+    profile::keep_shard(*loaded.config);
+    auto gateways = parse_gateway_config(*loaded.config, loaded.diagnostics);
+    ASSERT_TRUE(loaded.diagnostics.ok());
+    ASSERT_EQ(gateways.size(), 1U);
+    ASSERT_NE(gateways[0].route(1), nullptr);
+    EXPECT_EQ(loaded.config->devices[gateways[0].route(1)->device].name, "inverter");
+    EXPECT_EQ(gateways[0].route(2), nullptr);
+    ASSERT_EQ(loaded.diagnostics.warnings().size(), 1U);
+    EXPECT_NE(loaded.diagnostics.warnings()[0].find(
+                  "/gateway/0/units/2: device \"boiler\" is polled by shard 2/2, not this one "
+                  "(1/2): here unit 2 "
+                  "is answered with exception 0x0A (gateway path unavailable)"),
+              std::string::npos)
+        << loaded.diagnostics.warnings()[0];
 }
 
 }  // namespace

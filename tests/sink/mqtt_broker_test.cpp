@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <sstream>
@@ -144,6 +145,61 @@ TEST_F(MqttBrokerTest, NothingIsLostWhileTheBrokerIsDown) {
     for (auto ts : polled) EXPECT_TRUE(seen.count(ts)) << "sample at " << ts << " never reached the broker";
     // in order: the state timestamps never go backwards
     for (std::size_t i = 1; i < published.size(); ++i) EXPECT_GE(published[i], published[i - 1]) << i;
+}
+
+// Two shards of one site file on one broker at once: each under its own client id (the broker
+// would otherwise drop one for the other), status topic and outbox; each device published by
+// exactly one of them, its Home Assistant availability following its shard's status topic.
+TEST_F(MqttBrokerTest, ShardsKeepTheirOwnClientIdStatusTopicAndOutbox) {
+    const auto path = (dir_ / "site.json").string();
+    {
+        // meter and meter2 go to shard 1/2, meter3 and meter4 to shard 2/2 (rendezvous hashing).
+        nlohmann::json site{
+            {"buses",
+             {{{"name", "lab"},
+               {"uri", "tcp://127.0.0.1:" + std::to_string(peer_->ready_port())}}}},
+            {"mqtt",
+             {{"broker", broker_->uri()}, {"client_id", "fleet"}, {"homeassistant", true}}}};
+        for (const char* name : {"meter", "meter2", "meter3", "meter4"}) {
+            site["devices"].push_back(
+                {{"name", name}, {"bus", "lab"}, {"unit", 1}, {"profile", "eastron/sdm120"}});
+        }
+        std::ofstream(path) << site.dump();
+    }
+    Subscriber sub(broker_->uri(), "sub-" + name_);
+    auto run = [&](const std::string& shard) {
+        return run_command(
+            {REGPOLL_BINARY, "run", "-c", path, "--shard", shard, "--once", "--output", "none"},
+            60s);
+    };
+    auto first = std::async(std::launch::async, run, "1/2");
+    auto second = std::async(std::launch::async, run, "2/2");
+    const auto r1 = first.get();
+    const auto r2 = second.get();
+    ASSERT_EQ(r1.exit_code, 0) << r1.err;
+    ASSERT_EQ(r2.exit_code, 0) << r2.err;
+    EXPECT_NE(r1.err.find("as fleet-1-2"), std::string::npos) << r1.err;
+    EXPECT_NE(r2.err.find("as fleet-2-2"), std::string::npos) << r2.err;
+    sub.collect(5s, [](const std::vector<Received>& got) {
+        int stopped = 0;
+        for (const auto& m : got)
+            stopped += m.topic.starts_with("regpoll/status/") && m.payload == "offline";
+        return stopped == 2;
+    });
+    EXPECT_EQ(sub.payloads("regpoll/status/1-2"), (std::vector<std::string>{"online", "offline"}));
+    EXPECT_EQ(sub.payloads("regpoll/status/2-2"), (std::vector<std::string>{"online", "offline"}));
+    EXPECT_TRUE(sub.payloads("regpoll/status").empty());
+    for (const char* name : {"meter", "meter2", "meter3", "meter4"}) {
+        EXPECT_EQ(sub.payloads(std::string("regpoll/") + name + "/voltage"),
+                  std::vector<std::string>{"230.5"})
+            << name;
+    }
+    const auto ha = sub.payloads("homeassistant/sensor/regpoll_meter3/voltage/config");
+    ASSERT_EQ(ha.size(), 1U);
+    EXPECT_EQ(nlohmann::json::parse(ha[0])["availability"][0]["topic"], "regpoll/status/2-2");
+    EXPECT_TRUE(fs::exists(dir_ / "site.outbox-1-2.db"));
+    EXPECT_TRUE(fs::exists(dir_ / "site.outbox-2-2.db"));
+    EXPECT_FALSE(fs::exists(dir_ / "site.outbox.db"));
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ SiteLoad load_site(const std::string& path, bool rediscover) {
             sink::warn_unused_rules(*site.history, names, path, out.diagnostics);
         }
     }
+    if (!loaded.config->postgres.is_null())
+        site.postgres = sink::parse_postgres_config(loaded.config->postgres, path, out.diagnostics);
     if (!out.diagnostics.ok()) return out;
     site.config = std::make_shared<const profile::SiteConfig>(std::move(*loaded.config));
     out.site = std::move(site);

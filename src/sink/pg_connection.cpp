@@ -9,6 +9,21 @@ namespace regpoll::sink {
 
 namespace {
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...");
+// one line reads better in the log and the status file.
+std::string one_line(const char* text) {
+    std::string out;
+    for (const char* c = text; *c; ++c) {
+        if (*c == '\n' || *c == '\t') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += *c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
 bool succeeded(const PGresult* r) {
     const auto status = PQresultStatus(r);
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
@@ -43,8 +58,7 @@ long long PgResult::integer(int row, int column) const {
 PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
     if (!conn_) throw PgError("out of memory connecting to PostgreSQL", true);
     if (PQstatus(conn_) != CONNECTION_OK) {
-        std::string message = PQerrorMessage(conn_);
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        std::string message = one_line(PQerrorMessage(conn_));
         PQfinish(conn_);
         conn_ = nullptr;
         throw PgError(message, true);
@@ -63,8 +77,7 @@ bool PgConnection::ok() const {
 }
 
 void PgConnection::fail(const std::string& what) const {
-    std::string message = PQerrorMessage(conn_);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    const std::string message = one_line(PQerrorMessage(conn_));
     throw PgError(what + ": " + message, PQstatus(conn_) != CONNECTION_OK);
 }
 

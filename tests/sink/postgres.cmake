@@ -1,6 +1,7 @@
 # The PostgreSQL sink against a real PostgreSQL 15 (Debian's postgresql package) started by
 # the tests in a temporary folder (pg_server.hpp), and `regpoll run`/`history --pg` end to end.
 add_executable(sink_postgres_tests
+  postgres_config_test.cpp
   postgres_writer_test.cpp
   postgres_run_test.cpp
 )

@@ -162,7 +162,7 @@ int run_history(const HistoryArgs& a) {
     const bool iso = a.time == "iso";
     const bool csv = a.format == "csv";
     if (a.pg != a.db.empty()) {
-        print_error("give --db (SQLite) or --pg (PostgreSQL)");
+        print_error("--db is required (the SQLite history), or --pg to read from PostgreSQL");
         return exit_usage;
     }
     std::string conninfo;

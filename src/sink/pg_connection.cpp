@@ -44,7 +44,8 @@ bool PgResult::is_null(int row, int column) const {
 }
 
 std::string_view PgResult::text(int row, int column) const {
-    return {PQgetvalue(r_.get(), row, column), static_cast<std::size_t>(PQgetlength(r_.get(), row, column))};
+    return {PQgetvalue(r_.get(), row, column),
+            static_cast<std::size_t>(PQgetlength(r_.get(), row, column))};
 }
 
 bool PgResult::ok() const {
@@ -64,7 +65,8 @@ PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conn
         throw PgError(message, true);
     }
     // Notices (CREATE ... IF NOT EXISTS "already exists, skipping") are not news.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
 }
 
@@ -90,8 +92,8 @@ PgResult PgConnection::query(const std::string& sql, const std::vector<std::stri
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.c_str());
-    PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                            nullptr, 0));
+    PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, 0));
     if (!r.ok()) fail("PostgreSQL");
     return r;
 }
@@ -105,7 +107,8 @@ void PgConnection::copy_in(const std::string& target, std::string_view data) {
     constexpr std::size_t piece = 1 << 20;
     for (std::size_t at = 0; at < data.size(); at += piece) {
         const auto n = std::min(piece, data.size() - at);
-        if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) fail("COPY " + target);
+        if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1)
+            fail("COPY " + target);
     }
     if (PQputCopyEnd(conn_, nullptr) != 1) fail("COPY " + target);
     bool failed = false;
@@ -119,11 +122,20 @@ void PgConnection::copy_in(const std::string& target, std::string_view data) {
 void append_copy_text(std::string& out, std::string_view s) {
     for (const char c : s) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                out += c;
         }
     }
 }

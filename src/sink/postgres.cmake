@@ -4,6 +4,7 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 add_library(regpoll_sink_postgres STATIC
   pg_connection.cpp
   postgres_config.cpp
+  postgres_outbox_rows.cpp
   postgres_query.cpp
   postgres_schema.cpp
   postgres_writer.cpp

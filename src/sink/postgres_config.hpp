@@ -16,12 +16,13 @@ struct PostgresConfig {
     // libpq connection string or URI ("host=db dbname=regpoll user=poller password=…" or
     // "postgresql://…"), read from conninfo_file or the variable conninfo_env at load time.
     std::string conninfo;
-    std::string conninfo_source;                  // "file /etc/regpoll/pg" or "$REGPOLL_PG", for messages
+    std::string conninfo_source;  // "file /etc/regpoll/pg" or "$REGPOLL_PG", for messages
     std::chrono::milliseconds flush_interval{1000};  // one COPY per interval
-    std::size_t max_batch = 50'000;               // send early when this many samples wait
-    std::chrono::milliseconds retention{0};       // day partitions older than this are dropped; 0 = forever
-    std::string outbox_path;                      // SQLite file for samples waiting on the database
-    std::size_t outbox_max_samples = 5'000'000;   // past it the oldest go, counted
+    std::size_t max_batch = 50'000;                  // send early when this many samples wait
+    std::chrono::milliseconds retention{
+        0};                   // day partitions older than this are dropped; 0 = forever
+    std::string outbox_path;  // SQLite file for samples waiting on the database
+    std::size_t outbox_max_samples = 5'000'000;  // past it the oldest go, counted
 };
 
 // The default outbox for a configuration file: config/site.json -> config/site.pg-outbox.db.

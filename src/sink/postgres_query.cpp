@@ -14,8 +14,10 @@ std::string glob_regex(const std::string& glob) {
     std::string re = "^";
     for (std::size_t i = 0; i < glob.size(); ++i) {
         const char c = glob[i];
-        if (c == '*') re += ".*";
-        else if (c == '?') re += '.';
+        if (c == '*')
+            re += ".*";
+        else if (c == '?')
+            re += '.';
         else if (c == '[') {
             const auto end = glob.find(']', i + 2);
             if (end == std::string::npos) {
@@ -34,7 +36,8 @@ std::string glob_regex(const std::string& glob) {
     return re + "$";
 }
 
-std::string any_of(const char* column, const std::vector<std::string>& globs, std::vector<std::string>& params) {
+std::string any_of(const char* column, const std::vector<std::string>& globs,
+                   std::vector<std::string>& params) {
     std::string sql = "(";
     for (std::size_t i = 0; i < globs.size(); ++i) {
         params.push_back(glob_regex(globs[i]));
@@ -49,10 +52,12 @@ PgHistoryReader::PgHistoryReader(const std::string& conninfo) {
     try {
         db_ = std::make_unique<PgConnection>(conninfo);
         const int version = pg_schema_version_of(*db_);
-        if (version == 0) throw HistoryOpenError("PostgreSQL: no regpoll history in this database (no schema_version)");
+        if (version == 0)
+            throw HistoryOpenError(
+                "PostgreSQL: no regpoll history in this database (no schema_version)");
         if (version > pg_schema_version)
-            throw HistoryOpenError("PostgreSQL: written by a newer regpoll (schema version " + std::to_string(version) +
-                                   ")");
+            throw HistoryOpenError("PostgreSQL: written by a newer regpoll (schema version " +
+                                   std::to_string(version) + ")");
     } catch (const PgError& e) {
         throw HistoryOpenError(std::string("PostgreSQL: ") + e.what());
     }
@@ -66,15 +71,19 @@ std::size_t PgHistoryReader::read(const HistorySelection& selection,
     // column types do.
     std::vector<std::string> params;
     std::string sql =
-        "SELECT (extract(epoch FROM s.ts) * 1000)::bigint, d.name, p.name, s.value, s.text, p.unit, s.is_integer "
-        "FROM samples s JOIN points p ON p.id = s.point_id JOIN devices d ON d.id = p.device_id WHERE true";
+        "SELECT (extract(epoch FROM s.ts) * 1000)::bigint, d.name, p.name, s.value, s.text, "
+        "p.unit, s.is_integer "
+        "FROM samples s JOIN points p ON p.id = s.point_id JOIN devices d ON d.id = p.device_id "
+        "WHERE true";
     if (selection.since_ms) {
         params.push_back(std::to_string(*selection.since_ms));
-        sql += " AND s.ts >= to_timestamp($" + std::to_string(params.size()) + "::double precision / 1000)";
+        sql += " AND s.ts >= to_timestamp($" + std::to_string(params.size()) +
+               "::double precision / 1000)";
     }
     if (selection.until_ms) {
         params.push_back(std::to_string(*selection.until_ms));
-        sql += " AND s.ts < to_timestamp($" + std::to_string(params.size()) + "::double precision / 1000)";
+        sql += " AND s.ts < to_timestamp($" + std::to_string(params.size()) +
+               "::double precision / 1000)";
     }
     if (!selection.devices.empty()) sql += " AND " + any_of("d.name", selection.devices, params);
     if (!selection.points.empty()) sql += " AND " + any_of("p.name", selection.points, params);

@@ -18,7 +18,8 @@ class PgHistoryReader {
     ~PgHistoryReader();
 
     // As HistoryReader::read: rows ordered by time, then device and point.
-    std::size_t read(const HistorySelection& selection, const std::function<void(const HistoryRow&)>& on_row);
+    std::size_t read(const HistorySelection& selection,
+                     const std::function<void(const HistoryRow&)>& on_row);
 
   private:
     std::unique_ptr<PgConnection> db_;

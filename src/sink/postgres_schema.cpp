@@ -42,7 +42,9 @@ std::string v1(PgStorage storage) {
     const bool hyper = storage == PgStorage::hypertable;
     const std::string split = hyper ? "" : " PARTITION BY RANGE (ts)";
     const std::string make_hypertable =
-        hyper ? "SELECT create_hypertable('samples', 'ts', chunk_time_interval => interval '1 day');" : "";
+        hyper
+            ? "SELECT create_hypertable('samples', 'ts', chunk_time_interval => interval '1 day');"
+            : "";
     std::string sql(schema_v1);
     sql.replace(sql.find("%s"), 2, split);
     sql.replace(sql.find("%s"), 2, make_hypertable);
@@ -61,7 +63,8 @@ bool table_exists(PgConnection& db, const char* name) {
 }
 
 PgStorage choose_storage(PgConnection& db) {
-    const auto r = db.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'");
+    const auto r =
+        db.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'");
     if (r.integer(0, 0) == 0) return PgStorage::partitions;
     db.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
     return PgStorage::hypertable;
@@ -75,8 +78,8 @@ std::string day_text(std::int64_t day) {
     using namespace std::chrono;
     const year_month_day d{sys_days{days{day}}};
     char out[16];
-    std::snprintf(out, sizeof out, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
+    std::snprintf(out, sizeof out, "%04d%02u%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
     return out;
 }
 
@@ -95,7 +98,8 @@ int pg_schema_version_of(PgConnection& db) {
 
 PgStorage pg_storage_of(PgConnection& db) {
     const auto r = db.query("SELECT storage FROM schema_version ORDER BY version LIMIT 1");
-    return r.rows() > 0 && r.text(0, 0) == "hypertable" ? PgStorage::hypertable : PgStorage::partitions;
+    return r.rows() > 0 && r.text(0, 0) == "hypertable" ? PgStorage::hypertable
+                                                        : PgStorage::partitions;
 }
 
 PgStorage prepare_pg_schema(PgConnection& db, int target) {
@@ -104,15 +108,19 @@ PgStorage prepare_pg_schema(PgConnection& db, int target) {
         db.exec("SELECT pg_advisory_xact_lock(hashtext('regpoll schema'))");
         if (!table_exists(db, "schema_version")) {
             if (table_exists(db, "samples"))
-                throw PgError("the database has a \"samples\" table that regpoll did not make (no schema_version)",
-                              false);
-            db.exec("CREATE TABLE schema_version (version integer PRIMARY KEY, storage text NOT NULL, "
-                    "migrated_at timestamptz NOT NULL DEFAULT now())");
+                throw PgError(
+                    "the database has a \"samples\" table that regpoll did not make (no "
+                    "schema_version)",
+                    false);
+            db.exec(
+                "CREATE TABLE schema_version (version integer PRIMARY KEY, storage text NOT NULL, "
+                "migrated_at timestamptz NOT NULL DEFAULT now())");
         }
         int version = pg_schema_version_of(db);
         if (version > pg_schema_version) {
             throw PgError("written by a newer regpoll (schema version " + std::to_string(version) +
-                              "; this regpoll knows up to " + std::to_string(pg_schema_version) + ")",
+                              "; this regpoll knows up to " + std::to_string(pg_schema_version) +
+                              ")",
                           false);
         }
         const PgStorage storage = version == 0 ? choose_storage(db) : pg_storage_of(db);
@@ -136,22 +144,26 @@ std::int64_t unix_day(std::int64_t unix_ms) {
 
 void create_day_partitions(PgConnection& db, const std::vector<std::int64_t>& days) {
     for (const auto day : days) {
-        db.exec("CREATE TABLE IF NOT EXISTS samples_" + day_text(day) + " PARTITION OF samples FOR VALUES FROM ('" +
-                day_iso(day) + " 00:00:00+00') TO ('" + day_iso(day + 1) + " 00:00:00+00')");
+        db.exec("CREATE TABLE IF NOT EXISTS samples_" + day_text(day) +
+                " PARTITION OF samples FOR VALUES FROM ('" + day_iso(day) + " 00:00:00+00') TO ('" +
+                day_iso(day + 1) + " 00:00:00+00')");
     }
 }
 
 std::size_t drop_days_before(PgConnection& db, PgStorage storage, std::int64_t cutoff_ms) {
     if (storage == PgStorage::hypertable) {
-        const auto r = db.query("SELECT count(*) FROM drop_chunks('samples', older_than => to_timestamp($1::double "
-                                "precision / 1000))",
-                                {std::to_string(cutoff_ms)});
+        const auto r = db.query(
+            "SELECT count(*) FROM drop_chunks('samples', older_than => to_timestamp($1::double "
+            "precision / 1000))",
+            {std::to_string(cutoff_ms)});
         return static_cast<std::size_t>(r.integer(0, 0));
     }
     const auto r = db.query(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'samples'::regclass AND c.relname ~ '^samples_[0-9]{8}$' ORDER BY c.relname");
-    const std::string last_dropped = "samples_" + day_text(unix_day(cutoff_ms) - 1);  // ends at or before cutoff
+        "WHERE i.inhparent = 'samples'::regclass AND c.relname ~ '^samples_[0-9]{8}$' ORDER BY "
+        "c.relname");
+    const std::string last_dropped =
+        "samples_" + day_text(unix_day(cutoff_ms) - 1);  // ends at or before cutoff
     std::vector<std::string> names;
     for (int i = 0; i < r.rows(); ++i) {
         std::string name(r.text(i, 0));

@@ -9,6 +9,7 @@
 #include "sink/history_time.hpp"
 #include "sink/mqtt_outbox.hpp"
 #include "sink/pg_connection.hpp"
+#include "sink/postgres_outbox_rows.hpp"
 
 namespace regpoll::sink {
 namespace {
@@ -23,58 +24,6 @@ std::string series_key(std::string_view device, std::string_view point) {
     return key;
 }
 
-// A sample in the outbox: topic "device\0point\0unit"; payload the time (8 bytes), the kind
-// (1 byte), then the number's 8 bytes or the text. Host byte order: the file stays on this machine.
-Message to_message(const std::string& device, const std::string& point, const std::string& unit,
-                   std::int64_t ts, const StoredValue& v) {
-    Message m;
-    m.qos = 0;
-    m.cls = MessageClass::plain;
-    m.topic = device + '\0' + point + '\0' + unit;
-    m.payload.resize(9);
-    std::memcpy(m.payload.data(), &ts, 8);
-    m.payload[8] = static_cast<char>(v.kind);
-    std::uint64_t bits = 0;
-    if (v.kind == StoredValue::Kind::real) bits = std::bit_cast<std::uint64_t>(v.real);
-    if (v.kind == StoredValue::Kind::integer || v.kind == StoredValue::Kind::boolean)
-        bits = static_cast<std::uint64_t>(v.integer);
-    if (v.kind == StoredValue::Kind::text) {
-        m.payload.append(v.text);
-    } else {
-        m.payload.append(reinterpret_cast<const char*>(&bits), 8);
-    }
-    return m;
-}
-
-struct Decoded {
-    std::string_view device, point, unit;
-    std::int64_t ts = 0;
-    StoredValue value;
-};
-
-bool from_message(const Message& m, Decoded& d) {
-    const auto first = m.topic.find('\0');
-    const auto second = first == std::string::npos ? first : m.topic.find('\0', first + 1);
-    if (second == std::string::npos || m.payload.size() < 9) return false;
-    const std::string_view topic(m.topic);
-    d.device = topic.substr(0, first);
-    d.point = topic.substr(first + 1, second - first - 1);
-    d.unit = topic.substr(second + 1);
-    std::memcpy(&d.ts, m.payload.data(), 8);
-    d.value = {};
-    d.value.kind = static_cast<StoredValue::Kind>(m.payload[8]);
-    std::uint64_t bits = 0;
-    if (d.value.kind == StoredValue::Kind::text) {
-        d.value.text = std::string_view(m.payload).substr(9);
-        return true;
-    }
-    if (m.payload.size() < 17) return false;
-    std::memcpy(&bits, m.payload.data() + 9, 8);
-    if (d.value.kind == StoredValue::Kind::real) d.value.real = std::bit_cast<double>(bits);
-    else d.value.integer = static_cast<std::int64_t>(bits);
-    return true;
-}
-
 template <class T>
 void append_number(std::string& out, T n) {
     char buffer[32];
@@ -83,45 +32,59 @@ void append_number(std::string& out, T n) {
 }
 
 // One COPY text-format line: point_id, ts, value, text, is_integer.
-void append_copy_row(std::string& out, std::int64_t point_id, std::int64_t ts, const StoredValue& v) {
+void append_copy_row(std::string& out, std::int64_t point_id, std::int64_t ts,
+                     const StoredValue& v) {
     append_number(out, point_id);
     out += '\t';
     out += format_time_utc(ts);
     out += '\t';
     switch (v.kind) {
-        case StoredValue::Kind::null: out += "\\N\t\\N\tf\n"; return;
+        case StoredValue::Kind::null:
+            out += "\\N\t\\N\tf\n";
+            return;
         case StoredValue::Kind::text:
             out += "\\N\t";
             append_copy_text(out, v.text);
             out += "\tf\n";
             return;
-        case StoredValue::Kind::real: append_number(out, v.real); out += "\t\\N\tf\n"; return;
+        case StoredValue::Kind::real:
+            append_number(out, v.real);
+            out += "\t\\N\tf\n";
+            return;
         case StoredValue::Kind::integer:
-        case StoredValue::Kind::boolean: append_number(out, v.integer); out += "\t\\N\tt\n"; return;
+        case StoredValue::Kind::boolean:
+            append_number(out, v.integer);
+            out += "\t\\N\tt\n";
+            return;
     }
 }
 
 }  // namespace
 
 std::string format_postgres_stats(const PostgresStats& s) {
-    std::string line = "postgres: " + std::to_string(s.sent) + " samples sent in " + std::to_string(s.batches) +
-                       " COPYs, queue " + std::to_string(s.queued) + ", outbox " + std::to_string(s.outbox);
+    std::string line = "postgres: " + std::to_string(s.sent) + " samples sent in " +
+                       std::to_string(s.batches) + " COPYs, queue " + std::to_string(s.queued) +
+                       ", outbox " + std::to_string(s.outbox);
     if (s.dropped > 0) line += ", " + std::to_string(s.dropped) + " dropped (oldest first)";
     if (!s.last_error.empty()) line += " (now failing: " + s.last_error + ")";
-    if (s.partitions_dropped > 0) line += ", retention dropped " + std::to_string(s.partitions_dropped) + " days";
+    if (s.partitions_dropped > 0)
+        line += ", retention dropped " + std::to_string(s.partitions_dropped) + " days";
     return line;
 }
 
-PostgresWriter::PostgresWriter(PostgresConfig config) : PostgresWriter(std::move(config), Options{}) {}
+PostgresWriter::PostgresWriter(PostgresConfig config)
+    : PostgresWriter(std::move(config), Options{}) {}
 
 PostgresWriter::PostgresWriter(PostgresConfig config, Options options)
     : config_(std::move(config)), options_(options) {
-    outbox_ = std::make_unique<Outbox>(config_.outbox_path, config_.outbox_max_samples, "PostgreSQL outbox");
+    outbox_ = std::make_unique<Outbox>(config_.outbox_path, config_.outbox_max_samples,
+                                       "PostgreSQL outbox");
     carried_ = outbox_->size();
     stats_.outbox = outbox_->size();
     stats_.last_error = "not connected yet";
     if (carried_ > 0)
-        spdlog::info("postgres: {} samples from an earlier run wait in {}", carried_, config_.outbox_path);
+        spdlog::info("postgres: {} samples from an earlier run wait in {}", carried_,
+                     config_.outbox_path);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -129,30 +92,13 @@ PostgresWriter::~PostgresWriter() {
     stop();
 }
 
-SeriesIndex PostgresWriter::intern(const poll::Sample& s) {
-    static const std::string no_unit;
-    const std::string& unit = s.unit ? *s.unit : no_unit;
-    thread_local std::string key;
-    key.assign(*s.device);
-    key += '\0';
-    key += *s.point;
-    auto it = poll_series_.find(key);
-    if (it == poll_series_.end()) {
-        const auto index = static_cast<SeriesIndex>(poll_series_.size());
-        it = poll_series_.emplace(key, std::pair(index, unit)).first;
-        intake_.definitions.push_back({index, {*s.device, *s.point, unit}});
-    } else if (it->second.second != unit) {  // a reload changed it
-        it->second.second = unit;
-        intake_.definitions.push_back({it->second.first, {*s.device, *s.point, unit}});
-    }
-    return it->second.first;
-}
-
 void PostgresWriter::on_samples(std::span<const poll::Sample> samples) {
     std::lock_guard lock(mutex_);
     if (stopped_ || stopping_) return;
     const bool was_small = intake_.samples.size() < config_.max_batch;
-    for (const auto& s : samples) intake_.samples.add(intern(s), s.ts_ms, to_stored(s.value, s.quality));
+    for (const auto& s : samples)
+        intake_.samples.add(poll_series_.intern(s, intake_.definitions), s.ts_ms,
+                            to_stored(s.value, s.quality));
     stats_.received += samples.size();
     stats_.queued += samples.size();
     if (was_small && intake_.samples.size() >= config_.max_batch) wake_.notify_one();
@@ -162,7 +108,9 @@ bool PostgresWriter::flush(milliseconds timeout) {
     std::unique_lock lock(mutex_);
     flush_requested_ = true;
     wake_.notify_one();
-    return sent_cv_.wait_for(lock, timeout, [&] { return (stats_.queued == 0 && stats_.outbox == 0) || stopped_; }) &&
+    return sent_cv_.wait_for(
+               lock, timeout,
+               [&] { return (stats_.queued == 0 && stats_.outbox == 0) || stopped_; }) &&
            stats_.queued == 0 && stats_.outbox == 0;
 }
 
@@ -211,10 +159,11 @@ SeriesIndex PostgresWriter::writer_series(std::string device, std::string point,
 void PostgresWriter::absorb(Intake& intake) {
     for (auto& def : intake.definitions) {
         if (def.index >= remap_.size()) remap_.resize(def.index + 1);
-        remap_[def.index] = writer_series(std::move(def.series.device), std::move(def.series.point),
-                                          std::move(def.series.unit));
+        remap_[def.index] =
+            writer_series(std::move(def.device), std::move(def.point), std::move(def.unit));
     }
-    for (const auto& row : intake.samples.rows()) pending_.add(remap_[row.series], row.ts, intake.samples.value(row));
+    for (const auto& row : intake.samples.rows())
+        pending_.add(remap_[row.series], row.ts, intake.samples.value(row));
     intake.definitions.clear();
     intake.samples.clear();
 }
@@ -236,9 +185,11 @@ bool PostgresWriter::connect() {
     std::lock_guard lock(mutex_);
     stats_.connected = true;
     stats_.last_error.clear();
-    spdlog::info("postgres: connected ({}), schema version {}, samples in {}; {} waiting in the outbox",
-                 config_.conninfo_source, pg_schema_version,
-                 storage_ == PgStorage::hypertable ? "a TimescaleDB hypertable" : "day partitions", stats_.outbox);
+    spdlog::info(
+        "postgres: connected ({}), schema version {}, samples in {}; {} waiting in the outbox",
+        config_.conninfo_source, pg_schema_version,
+        storage_ == PgStorage::hypertable ? "a TimescaleDB hypertable" : "day partitions",
+        stats_.outbox);
     return true;
 }
 
@@ -251,9 +202,11 @@ void PostgresWriter::disconnect(const std::string& why) {
     const bool news = stats_.connected || stats_.last_error != why;
     stats_.connected = false;
     if (news) {
-        spdlog::error("postgres: {}; samples wait in the outbox {} ({} there now, {} queued in memory, {} dropped so "
-                      "far); reconnecting with back-off",
-                      why, config_.outbox_path, stats_.outbox, stats_.queued, stats_.dropped);
+        spdlog::error(
+            "postgres: {}; samples wait in the outbox {} ({} there now, {} queued in memory, {} "
+            "dropped so "
+            "far); reconnecting with back-off",
+            why, config_.outbox_path, stats_.outbox, stats_.queued, stats_.dropped);
     }
     stats_.last_error = why;
 }
@@ -265,14 +218,17 @@ void PostgresWriter::send(const RowBatch& rows) {
         auto& s = series_[row.series];
         if (s.point_id < 0) {
             const auto r = db_->query(
-                "WITH d AS (INSERT INTO devices (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = "
-                "EXCLUDED.name RETURNING id) INSERT INTO points (device_id, name, unit) SELECT id, $2, $3 FROM d "
+                "WITH d AS (INSERT INTO devices (name) VALUES ($1) ON CONFLICT (name) DO UPDATE "
+                "SET name = "
+                "EXCLUDED.name RETURNING id) INSERT INTO points (device_id, name, unit) SELECT id, "
+                "$2, $3 FROM d "
                 "ON CONFLICT (device_id, name) DO UPDATE SET unit = EXCLUDED.unit RETURNING id",
                 {s.device, s.point, s.unit});
             s.point_id = r.integer(0, 0);
         }
         const auto day = unix_day(row.ts);
-        if (storage_ == PgStorage::partitions && std::find(days_made_.begin(), days_made_.end(), day) == days_made_.end()) {
+        if (storage_ == PgStorage::partitions &&
+            std::find(days_made_.begin(), days_made_.end(), day) == days_made_.end()) {
             days.push_back(day);
             days.push_back(day + 1);  // the next one ahead, before its first sample
             days_made_.push_back(day);
@@ -281,7 +237,8 @@ void PostgresWriter::send(const RowBatch& rows) {
     if (!days.empty()) create_day_partitions(*db_, days);
     std::string data;
     data.reserve(rows.size() * 48);
-    for (const auto& row : rows.rows()) append_copy_row(data, series_[row.series].point_id, row.ts, rows.value(row));
+    for (const auto& row : rows.rows())
+        append_copy_row(data, series_[row.series].point_id, row.ts, rows.value(row));
     db_->copy_in("samples (point_id, ts, value, text, is_integer)", data);
 }
 
@@ -293,23 +250,28 @@ void PostgresWriter::to_outbox() {
     messages.reserve(pending_.size());
     for (const auto& row : pending_.rows()) {
         const auto& s = series_[row.series];
-        messages.push_back(to_message(s.device, s.point, s.unit, row.ts, pending_.value(row)));
+        messages.push_back(
+            to_outbox_message(s.device, s.point, s.unit, row.ts, pending_.value(row)));
     }
     std::size_t lost = 0;
     try {
         lost = outbox_->append(messages);
     } catch (const std::exception& e) {
-        std::size_t over = pending_.size() > config_.outbox_max_samples ? pending_.size() - config_.outbox_max_samples : 0;
+        std::size_t over = pending_.size() > config_.outbox_max_samples
+                               ? pending_.size() - config_.outbox_max_samples
+                               : 0;
         pending_.drop_front(over);
         std::lock_guard lock(mutex_);
         stats_.dropped += over;
-        if (stats_.last_error != e.what()) spdlog::error("postgres: {}; samples wait in memory", e.what());
+        if (stats_.last_error != e.what())
+            spdlog::error("postgres: {}; samples wait in memory", e.what());
         stats_.last_error = e.what();
         return;
     }
     std::lock_guard lock(mutex_);
     if (lost > 0 && stats_.dropped == 0)
-        spdlog::warn("postgres: the outbox is full ({} samples): dropping the oldest", config_.outbox_max_samples);
+        spdlog::warn("postgres: the outbox is full ({} samples): dropping the oldest",
+                     config_.outbox_max_samples);
     stats_.dropped += lost;
     stats_.outboxed += pending_.size();
     stats_.queued -= std::min(stats_.queued, pending_.size());
@@ -324,10 +286,12 @@ bool PostgresWriter::drain_outbox(Clock::time_point budget_end) {
         if (stored.empty()) break;
         RowBatch rows;
         rows.reserve(stored.size());
-        Decoded d;
+        OutboxSample d;
         for (const auto& m : stored) {
-            if (!from_message(m.message, d)) continue;  // not ours: skipped
-            rows.add(writer_series(std::string(d.device), std::string(d.point), std::string(d.unit)), d.ts, d.value);
+            if (!from_outbox_message(m.message, d)) continue;  // not ours: skipped
+            rows.add(
+                writer_series(std::string(d.device), std::string(d.point), std::string(d.unit)),
+                d.ts, d.value);
         }
         try {
             send(rows);
@@ -340,7 +304,8 @@ bool PostgresWriter::drain_outbox(Clock::time_point budget_end) {
         stats_.sent += rows.size();
         ++stats_.batches;
         stats_.outbox = outbox_->size();
-        if (stats_.outbox == 0) spdlog::info("postgres: the outbox is empty again ({} samples sent)", stats_.sent);
+        if (stats_.outbox == 0)
+            spdlog::info("postgres: the outbox is empty again ({} samples sent)", stats_.sent);
         sent_cv_.notify_all();
         if (Clock::now() >= budget_end) break;
     }
@@ -351,7 +316,8 @@ void PostgresWriter::run_retention() {
     if (config_.retention.count() == 0 || !db_ || Clock::now() < next_retention_) return;
     next_retention_ = Clock::now() + options_.retention_check;
     const auto now_ms = std::chrono::duration_cast<milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     try {
         const auto n = drop_days_before(*db_, storage_, now_ms - config_.retention.count());
         days_made_.clear();
@@ -401,7 +367,8 @@ void PostgresWriter::run() {
     }
     std::lock_guard lock(mutex_);
     if (outbox_->size() > 0)
-        spdlog::warn("postgres: {} samples wait in {} for the next run", outbox_->size(), config_.outbox_path);
+        spdlog::warn("postgres: {} samples wait in {} for the next run", outbox_->size(),
+                     config_.outbox_path);
     stopped_ = true;
     sent_cv_.notify_all();
 }

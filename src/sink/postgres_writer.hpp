@@ -22,22 +22,24 @@
 #include "sink/history_batch.hpp"
 #include "sink/postgres_config.hpp"
 #include "sink/postgres_schema.hpp"
+#include "sink/series_names.hpp"
 
 namespace regpoll::sink {
 
 class Outbox;
 
 struct PostgresStats {
-    std::uint64_t received = 0;   // samples handed to on_samples
-    std::uint64_t sent = 0;       // rows the database has committed
-    std::uint64_t batches = 0;    // committed COPYs
-    std::uint64_t outboxed = 0;   // samples that went through the outbox
-    std::uint64_t dropped = 0;    // forced out by the outbox bound (or lost when it could not be written)
-    std::size_t queued = 0;       // in memory now, not yet sent or in the outbox
-    std::size_t outbox = 0;       // in the outbox now
+    std::uint64_t received = 0;  // samples handed to on_samples
+    std::uint64_t sent = 0;      // rows the database has committed
+    std::uint64_t batches = 0;   // committed COPYs
+    std::uint64_t outboxed = 0;  // samples that went through the outbox
+    std::uint64_t dropped =
+        0;  // forced out by the outbox bound (or lost when it could not be written)
+    std::size_t queued = 0;                // in memory now, not yet sent or in the outbox
+    std::size_t outbox = 0;                // in the outbox now
     std::uint64_t partitions_dropped = 0;  // by retention
     bool connected = false;
-    std::string last_error;       // why the database is not taking samples; empty while it is
+    std::string last_error;  // why the database is not taking samples; empty while it is
 };
 
 // "postgres: 1200 samples sent in 60 COPYs, queue 0, outbox 0", with what failed if anything.
@@ -80,16 +82,12 @@ class PostgresWriter final : public poll::SampleSink {
         std::string unit;
         std::int64_t point_id = -1;  // in the connected database; -1: not looked up yet
     };
-    struct Definition {
-        SeriesIndex index;  // the poller side's
-        Series series;
-    };
     struct Intake {
-        std::vector<Definition> definitions;  // new series (or a new unit), before their samples
+        std::vector<SeriesDefinition>
+            definitions;  // new series (or a new unit), before their samples
         RowBatch samples;
     };
 
-    SeriesIndex intern(const poll::Sample& s);  // under mutex_
     void run();
     bool take(Intake& intake, std::chrono::steady_clock::time_point deadline);
     void absorb(Intake& intake);
@@ -108,7 +106,7 @@ class PostgresWriter final : public poll::SampleSink {
     std::condition_variable wake_;
     std::condition_variable sent_cv_;
     Intake intake_;
-    std::unordered_map<std::string, std::pair<SeriesIndex, std::string>> poll_series_;  // device\0point -> index, unit
+    SeriesNames poll_series_;  // the poller side's index
     bool flush_requested_ = false;
     bool stopping_ = false;
     bool stopped_ = false;
@@ -120,11 +118,11 @@ class PostgresWriter final : public poll::SampleSink {
     std::unique_ptr<Outbox> outbox_;
     std::unique_ptr<PgConnection> db_;
     PgStorage storage_ = PgStorage::partitions;
-    std::vector<Series> series_;  // the writer's index
+    std::vector<Series> series_;      // the writer's index
     std::vector<SeriesIndex> remap_;  // poller index -> writer index
     std::unordered_map<std::string, SeriesIndex> series_by_name_;
     std::vector<std::int64_t> days_made_;  // partitions known to exist
-    RowBatch pending_;  // rows for the database, in the writer's series index
+    RowBatch pending_;                     // rows for the database, in the writer's series index
     std::chrono::milliseconds retry_delay_{0};
     std::chrono::steady_clock::time_point next_connect_{};
     std::chrono::steady_clock::time_point next_retention_{};

@@ -18,10 +18,10 @@
 #include <CLI/CLI.hpp>
 
 #include "pg_server.hpp"
+#include "sink/history_time.hpp"
 #include "sink/pg_connection.hpp"
 #include "sink/postgres_schema.hpp"
 #include "sink/postgres_writer.hpp"
-#include "sink/history_time.hpp"
 
 namespace {
 
@@ -32,7 +32,8 @@ struct SeriesNames {
     std::vector<std::string> devices, points;
     std::string unit = "W";
     explicit SeriesNames(std::size_t series) {
-        for (std::size_t i = 0; i < series / 50 + 1; ++i) devices.push_back("device" + std::to_string(i));
+        for (std::size_t i = 0; i < series / 50 + 1; ++i)
+            devices.push_back("device" + std::to_string(i));
         for (std::size_t i = 0; i < 50; ++i) points.push_back("point" + std::to_string(i));
     }
 };
@@ -41,7 +42,8 @@ double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-double bench_copy(const std::string& conninfo, const std::string& dir, std::size_t samples, std::size_t series) {
+double bench_copy(const std::string& conninfo, const std::string& dir, std::size_t samples,
+                  std::size_t series) {
     sink::PostgresConfig config;
     config.conninfo = conninfo;
     config.conninfo_source = "bench";
@@ -56,16 +58,18 @@ double bench_copy(const std::string& conninfo, const std::string& dir, std::size
     for (std::size_t n = 0; n < samples;) {
         const auto& device = names.devices[(n / 50) % (series / 50)];
         for (std::size_t p = 0; p < 50; ++p, ++n) {
-            cycle[p] = {t0 + static_cast<std::int64_t>(n / series), &device, &names.points[p], &names.unit,
-                        codec::Value{static_cast<double>(n) * 0.5}};
+            cycle[p] = {t0 + static_cast<std::int64_t>(n / series), &device, &names.points[p],
+                        &names.unit, codec::Value{static_cast<double>(n) * 0.5}};
         }
         writer.on_samples(cycle);
     }
     const double producer = seconds_since(start);
     if (!writer.flush(std::chrono::minutes(5))) std::printf("copy: flush timed out\n");
     const double total = seconds_since(start);
-    std::printf("copy:   %zu samples in %.2f s = %.0f samples/s (poller thread: %.0f ns a sample)\n", samples, total,
-                static_cast<double>(samples) / total, producer * 1e9 / static_cast<double>(samples));
+    std::printf(
+        "copy:   %zu samples in %.2f s = %.0f samples/s (poller thread: %.0f ns a sample)\n",
+        samples, total, static_cast<double>(samples) / total,
+        producer * 1e9 / static_cast<double>(samples));
     return static_cast<double>(samples) / total;
 }
 
@@ -79,15 +83,19 @@ double bench_insert(const std::string& conninfo, std::size_t samples, std::size_
     const auto start = Clock::now();
     db.exec("BEGIN");
     for (std::size_t n = 0; n < samples; ++n) {
-        db.query("INSERT INTO samples (point_id, ts, value, text, is_integer) VALUES ($1, $2, $3, NULL, false)",
-                 {point_ids[n % point_ids.size()], sink::format_time_utc(t0 + static_cast<std::int64_t>(n / series)),
-                  std::to_string(static_cast<double>(n) * 0.5)});
+        db.query(
+            "INSERT INTO samples (point_id, ts, value, text, is_integer) VALUES ($1, $2, $3, NULL, "
+            "false)",
+            {point_ids[n % point_ids.size()],
+             sink::format_time_utc(t0 + static_cast<std::int64_t>(n / series)),
+             std::to_string(static_cast<double>(n) * 0.5)});
         if (n % 1000 == 999) db.exec("COMMIT; BEGIN");
     }
     db.exec("COMMIT");
     const double total = seconds_since(start);
-    std::printf("insert: %zu samples in %.2f s = %.0f samples/s (one INSERT a sample, a commit per 1000)\n", samples,
-                total, static_cast<double>(samples) / total);
+    std::printf(
+        "insert: %zu samples in %.2f s = %.0f samples/s (one INSERT a sample, a commit per 1000)\n",
+        samples, total, static_cast<double>(samples) / total);
     return static_cast<double>(samples) / total;
 }
 
@@ -108,8 +116,9 @@ int main(int argc, char** argv) {
     }
     regpoll::testing::PgServer server;
     const auto conninfo = server.create_database("bench");
-    std::printf("PostgreSQL 15 on 127.0.0.1:%u (fsync off: the server's disk is not what is measured)\n",
-                server.port());
+    std::printf(
+        "PostgreSQL 15 on 127.0.0.1:%u (fsync off: the server's disk is not what is measured)\n",
+        server.port());
     const double copy = bench_copy(conninfo, server.dir(), samples, series);
     const double insert = bench_insert(conninfo, inserts, series);
     if (insert > 0) std::printf("COPY/INSERT: %.1fx\n", copy / insert);

@@ -3,18 +3,17 @@
 // loopback port (and a socket in that folder), stopped and removed at the end. As root (CI)
 // it runs as "nobody", since initdb and postgres refuse root. Tests skip with a message only
 // when Debian's postgresql package (the binaries) is missing.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include <pwd.h>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <pwd.h>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "mosquitto.hpp"  // free_loopback_port
 #include "peer_process.hpp"
 
 namespace regpoll::testing {
@@ -22,7 +21,8 @@ namespace regpoll::testing {
 inline const std::string pg_bin = "/usr/lib/postgresql/15/bin";
 
 inline bool pg_binaries_present() {
-    return std::filesystem::exists(pg_bin + "/initdb") && std::filesystem::exists(pg_bin + "/pg_ctl");
+    return std::filesystem::exists(pg_bin + "/initdb") &&
+           std::filesystem::exists(pg_bin + "/pg_ctl");
 }
 
 class PgServer {
@@ -37,9 +37,9 @@ class PgServer {
             if (::chown(dir_.c_str(), nobody->pw_uid, nobody->pw_gid) != 0)
                 throw std::runtime_error("cannot chown " + dir_);
         }
-        port_ = free_port();
-        must(as_owner({pg_bin + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                       "--no-sync", "--locale=C"}),
+        port_ = free_loopback_port();
+        must(as_owner({pg_bin + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust",
+                       "-E", "UTF8", "--no-sync", "--locale=C"}),
              "initdb");
         start();
     }
@@ -53,8 +53,8 @@ class PgServer {
 
     void start() {
         if (running_) return;
-        must(as_owner({pg_bin + "/pg_ctl", "start", "-w", "-t", "60", "-D", dir_ + "/data", "-l", dir_ + "/server.log",
-                       "-o",
+        must(as_owner({pg_bin + "/pg_ctl", "start", "-w", "-t", "60", "-D", dir_ + "/data", "-l",
+                       dir_ + "/server.log", "-o",
                        "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) + " -k " + dir_ +
                            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"}),
              "pg_ctl start");
@@ -70,8 +70,8 @@ class PgServer {
     std::uint16_t port() const { return port_; }
     const std::string& dir() const { return dir_; }
     std::string conninfo(const std::string& database = "postgres") const {
-        return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database +
-               " connect_timeout=3";
+        return "host=127.0.0.1 port=" + std::to_string(port_) +
+               " user=postgres dbname=" + database + " connect_timeout=3";
     }
     // A new empty database for one test.
     std::string create_database(const std::string& name) {
@@ -83,7 +83,8 @@ class PgServer {
     }
     // `sql` through psql: unaligned rows, fields separated by '|'.
     std::string psql(const std::string& database_conninfo, const std::string& sql) {
-        auto r = run_command({pg_bin + "/psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", database_conninfo, "-c", sql},
+        auto r = run_command({pg_bin + "/psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                              database_conninfo, "-c", sql},
                              std::chrono::seconds(60));
         must(r, "psql " + sql);
         return r.out;
@@ -94,26 +95,16 @@ class PgServer {
     }
 
   private:
-    static std::uint16_t free_port() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        ::close(fd);
-        return ntohs(a.sin_port);
-    }
     CommandResult as_owner(std::vector<std::string> argv) const {
         if (::geteuid() == 0)
-            argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"});
+            argv.insert(argv.begin(),
+                        {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"});
         return run_command(argv, std::chrono::seconds(120));
     }
     void must(const CommandResult& r, const std::string& what) const {
         if (r.exit_code != 0)
-            throw std::runtime_error(what + " failed (" + std::to_string(r.exit_code) + "): " + r.err + r.out +
-                                     "\nserver log:\n" + log());
+            throw std::runtime_error(what + " failed (" + std::to_string(r.exit_code) +
+                                     "): " + r.err + r.out + "\nserver log:\n" + log());
     }
 
     std::string dir_;

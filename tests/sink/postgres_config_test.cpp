@@ -55,25 +55,34 @@ TEST(PostgresConfig, APasswordInTheSiteFileIsRefusedWithWhereToPutIt) {
     Diagnostics diag;
     EXPECT_FALSE(parse(R"({"conninfo": "host=db password=x", "password": "x"})", diag));
     const auto e = errors(diag);
-    EXPECT_NE(e.find("config/site.json: /postgres/conninfo: put the connection string"), std::string::npos) << e;
+    EXPECT_NE(e.find("config/site.json: /postgres/conninfo: put the connection string"),
+              std::string::npos)
+        << e;
     EXPECT_NE(e.find("/postgres/password: put the connection string"), std::string::npos) << e;
-    EXPECT_NE(e.find("/postgres: expected \"conninfo_file\" or \"conninfo_env\""), std::string::npos) << e;
+    EXPECT_NE(e.find("/postgres: expected \"conninfo_file\" or \"conninfo_env\""),
+              std::string::npos)
+        << e;
     EXPECT_EQ(e.find("unknown"), std::string::npos) << e;  // said once, not again as unknown keys
 }
 
 TEST(PostgresConfig, MistakesNameTheirPlace) {
     ::unsetenv("REGPOLL_PG_MISSING");
     Diagnostics diag;
-    EXPECT_FALSE(parse(R"({"conninfo_env": "REGPOLL_PG_MISSING", "retention": "2h", "flush": 1})", diag));
+    EXPECT_FALSE(
+        parse(R"({"conninfo_env": "REGPOLL_PG_MISSING", "retention": "2h", "flush": 1})", diag));
     const auto e = errors(diag);
-    EXPECT_NE(e.find("/postgres/conninfo_env: the environment variable REGPOLL_PG_MISSING is not set"),
+    EXPECT_NE(
+        e.find("/postgres/conninfo_env: the environment variable REGPOLL_PG_MISSING is not set"),
+        std::string::npos)
+        << e;
+    EXPECT_NE(e.find("/postgres/retention: rows are dropped a day partition at a time"),
               std::string::npos)
         << e;
-    EXPECT_NE(e.find("/postgres/retention: rows are dropped a day partition at a time"), std::string::npos) << e;
     EXPECT_NE(e.find("/postgres/flush"), std::string::npos) << e;
     Diagnostics both;
     ::setenv("REGPOLL_PG_TEST", "host=db", 1);
-    EXPECT_FALSE(parse(R"({"conninfo_env": "REGPOLL_PG_TEST", "conninfo_file": "/nonexistent"})", both));
+    EXPECT_FALSE(
+        parse(R"({"conninfo_env": "REGPOLL_PG_TEST", "conninfo_file": "/nonexistent"})", both));
     EXPECT_NE(errors(both).find("not both"), std::string::npos) << errors(both);
 }
 

@@ -37,11 +37,14 @@ class PostgresRunTest : public ::testing::Test {
     }
     std::string write_site(std::uint16_t device_port) {
         const auto config = dir_ + "/site.json";
-        std::ofstream(config) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(device_port) +
+        std::ofstream(config) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" +
+                                     std::to_string(device_port) +
                                      R"(", "timeout": "1s" } ],
           "devices": [ { "name": "meter", "bus": "lab", "unit": 1, "profile": "eastron/sdm120", "interval": "200ms" } ],
-          "history": { "path": ")" + dir_ + R"(/history.db", "flush_interval": "100ms" },
-          "postgres": { "conninfo_file": ")" + conninfo_file_ + R"(", "flush_interval": "100ms" } })";
+          "history": { "path": ")" + dir_ +
+                                     R"(/history.db", "flush_interval": "100ms" },
+          "postgres": { "conninfo_file": ")" +
+                                     conninfo_file_ + R"(", "flush_interval": "100ms" } })";
         return config;
     }
     std::optional<PgServer> server_;
@@ -49,12 +52,14 @@ class PostgresRunTest : public ::testing::Test {
 };
 
 TEST_F(PostgresRunTest, EverySamplePolledWhileTheServerWasDownArrivesInOrder) {
-    PeerProcess device({REGPOLL_BINARY, "simulate", "--profile", "eastron/sdm120", "--listen", "tcp://127.0.0.1:0"},
+    PeerProcess device({REGPOLL_BINARY, "simulate", "--profile", "eastron/sdm120", "--listen",
+                        "tcp://127.0.0.1:0"},
                        "READY ", 20s, dir_ + "/device.log");
     const auto config = write_site(static_cast<std::uint16_t>(std::stoi(device.ready_value())));
     auto validate = regpoll({"validate", "-c", config});
     ASSERT_EQ(validate.exit_code, 0) << validate.err;
-    EXPECT_NE(validate.out.find("postgres: connection string from file " + conninfo_file_), std::string::npos)
+    EXPECT_NE(validate.out.find("postgres: connection string from file " + conninfo_file_),
+              std::string::npos)
         << validate.out;
 
     PeerProcess poller({REGPOLL_BINARY, "run", "-c", config, "--output", "jsonl", "--status-file",
@@ -62,7 +67,8 @@ TEST_F(PostgresRunTest, EverySamplePolledWhileTheServerWasDownArrivesInOrder) {
                        "{\"ts\":", 20s, dir_ + "/poller.log");
     // Reads the samples printed meanwhile, so the pipe never fills.
     auto wait = [&](std::chrono::milliseconds d) {
-        for (auto end = std::chrono::steady_clock::now() + d; std::chrono::steady_clock::now() < end;) {
+        for (auto end = std::chrono::steady_clock::now() + d;
+             std::chrono::steady_clock::now() < end;) {
             poller.read_available_stdout();
             std::this_thread::sleep_for(50ms);
         }
@@ -71,7 +77,8 @@ TEST_F(PostgresRunTest, EverySamplePolledWhileTheServerWasDownArrivesInOrder) {
     server_->stop();
     wait(2500ms);  // about 12 cycles polled while the database is away
     std::ifstream status_in(dir_ + "/status.json");
-    const std::string status((std::istreambuf_iterator<char>(status_in)), std::istreambuf_iterator<char>());
+    const std::string status((std::istreambuf_iterator<char>(status_in)),
+                             std::istreambuf_iterator<char>());
     server_->start();
     wait(2500ms);
     EXPECT_EQ(poller.stop(10s), 0) << poller.stderr_log();
@@ -83,19 +90,23 @@ TEST_F(PostgresRunTest, EverySamplePolledWhileTheServerWasDownArrivesInOrder) {
 
     for (const char* format : {"csv", "json"}) {
         auto lite = regpoll({"history", "--db", dir_ + "/history.db", "--format", format});
-        auto pg = regpoll({"history", "--pg", "--pg-conninfo-file", conninfo_file_, "--format", format});
+        auto pg =
+            regpoll({"history", "--pg", "--pg-conninfo-file", conninfo_file_, "--format", format});
         ASSERT_EQ(lite.exit_code, 0) << lite.err;
         ASSERT_EQ(pg.exit_code, 0) << pg.err;
         EXPECT_GT(std::count(lite.out.begin(), lite.out.end(), '\n'), 100);
         EXPECT_EQ(pg.out, lite.out) << format;
     }
     // The configuration's section gives the same connection.
-    auto by_config = regpoll({"history", "--pg", "-c", config, "--point", "voltage", "--time", "iso"});
-    auto by_db = regpoll({"history", "--db", dir_ + "/history.db", "--point", "voltage", "--time", "iso"});
+    auto by_config =
+        regpoll({"history", "--pg", "-c", config, "--point", "voltage", "--time", "iso"});
+    auto by_db =
+        regpoll({"history", "--db", dir_ + "/history.db", "--point", "voltage", "--time", "iso"});
     EXPECT_EQ(by_config.out, by_db.out) << by_config.err;
 
     // In the order polled: each point's rows went into the table with rising times.
-    const auto physical = server_->psql(conninfo_, "SELECT point_id, (extract(epoch FROM ts) * 1000)::bigint FROM samples");
+    const auto physical = server_->psql(
+        conninfo_, "SELECT point_id, (extract(epoch FROM ts) * 1000)::bigint FROM samples");
     std::map<std::string, long long> last;
     std::istringstream lines(physical);
     std::size_t rows = 0, out_of_order = 0;
@@ -119,8 +130,11 @@ TEST_F(PostgresRunTest, ValidateRejectsAPasswordInTheSiteFile) {
       "postgres": { "conninfo": "host=db password=secret" } })";
     auto r = regpoll({"validate", "-c", config});
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.err.find("/postgres/conninfo: put the connection string"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("/postgres: expected \"conninfo_file\" or \"conninfo_env\""), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("/postgres/conninfo: put the connection string"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("/postgres: expected \"conninfo_file\" or \"conninfo_env\""),
+              std::string::npos)
+        << r.err;
 }
 
 }  // namespace

@@ -31,11 +31,13 @@ class PostgresTest : public ::testing::Test {
         server_ = nullptr;
     }
     void SetUp() override {
-        if (!server_) GTEST_SKIP() << "PostgreSQL 15 binaries missing in " << testing::pg_bin
-                                   << " (Debian's postgresql package; scripts/install-deps.sh installs it)";
+        if (!server_)
+            GTEST_SKIP() << "PostgreSQL 15 binaries missing in " << testing::pg_bin
+                         << " (Debian's postgresql package; scripts/install-deps.sh installs it)";
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         database_ = "t_" + std::string(info->name());
-        for (auto& c : database_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : database_)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         conninfo_ = server_->create_database(database_);
         dir_ = server_->dir() + "/" + database_;
         std::filesystem::create_directories(dir_);
@@ -68,7 +70,8 @@ struct Samples {
         std::vector<poll::Sample> out;
         out.push_back({ts, &device, &counter, &none, codec::Value{static_cast<std::int64_t>(n)}});
         out.push_back({ts, &device, &power, &watt, codec::Value{static_cast<double>(n) + 0.25}});
-        out.push_back({ts, &device, &label, &none, codec::Value{std::string("run\t") + std::to_string(n)}});
+        out.push_back(
+            {ts, &device, &label, &none, codec::Value{std::string("run\t") + std::to_string(n)}});
         return out;
     }
 };
@@ -77,7 +80,8 @@ std::vector<std::string> read_rows(const std::string& conninfo) {
     std::vector<std::string> rows;
     PgHistoryReader reader(conninfo);
     reader.read({}, [&](const HistoryRow& r) {
-        std::string line = std::to_string(r.ts) + " " + std::string(r.device) + "." + std::string(r.point) + " ";
+        std::string line =
+            std::to_string(r.ts) + " " + std::string(r.device) + "." + std::string(r.point) + " ";
         if (r.type == HistoryRow::Type::integer) line += "int " + std::to_string(r.integer);
         if (r.type == HistoryRow::Type::real) line += "real " + std::to_string(r.real);
         if (r.text) line += "text " + std::string(*r.text);
@@ -91,14 +95,19 @@ TEST_F(PostgresTest, SchemaIsCreatedVersionedAndPartitionedByDay) {
     EXPECT_EQ(pg_schema_version_of(db), 0);
     EXPECT_EQ(prepare_pg_schema(db), PgStorage::partitions);  // no timescaledb on this server
     EXPECT_EQ(pg_schema_version_of(db), pg_schema_version);
-    EXPECT_EQ(psql("SELECT version, storage FROM schema_version"), std::to_string(pg_schema_version) + "|partitions\n");
-    EXPECT_EQ(psql("SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'samples'::regclass"), "r\n");
+    EXPECT_EQ(psql("SELECT version, storage FROM schema_version"),
+              std::to_string(pg_schema_version) + "|partitions\n");
+    EXPECT_EQ(
+        psql("SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'samples'::regclass"),
+        "r\n");
     // The view has the SQLite history view's columns.
-    EXPECT_EQ(psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+    EXPECT_EQ(psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+                   "information_schema.columns "
                    "WHERE table_name = 'history'"),
               "ts,device,point,value,text,unit\n");
     EXPECT_EQ(prepare_pg_schema(db), PgStorage::partitions);  // again: nothing to do
-    EXPECT_EQ(psql("SELECT count(*) FROM schema_version"), std::to_string(pg_schema_version) + "\n");
+    EXPECT_EQ(psql("SELECT count(*) FROM schema_version"),
+              std::to_string(pg_schema_version) + "\n");
 }
 
 TEST_F(PostgresTest, ADatabaseMadeByTheFirstStepIsBroughtUpToDateWithItsRowsKept) {
@@ -121,8 +130,8 @@ TEST_F(PostgresTest, ADatabaseMadeByTheFirstStepIsBroughtUpToDateWithItsRowsKept
 TEST_F(PostgresTest, ANewerSchemaIsRefused) {
     PgConnection db(conninfo_);
     prepare_pg_schema(db);
-    psql("INSERT INTO schema_version (version, storage) VALUES (" + std::to_string(pg_schema_version + 1) +
-         ", 'partitions')");
+    psql("INSERT INTO schema_version (version, storage) VALUES (" +
+         std::to_string(pg_schema_version + 1) + ", 'partitions')");
     try {
         prepare_pg_schema(db);
         FAIL() << "a newer schema was accepted";
@@ -138,7 +147,8 @@ TEST_F(PostgresTest, SamplesArriveThroughCopyAndReadBackThroughTheView) {
     for (int i = 0; i < 10; ++i) writer.on_samples(s.make(t0 + i * 1000, i));
     ASSERT_TRUE(writer.flush(10s));
     EXPECT_EQ(psql("SELECT count(*) FROM history"), "30\n");
-    EXPECT_EQ(psql("SELECT ts, device, point, value, text, unit FROM history WHERE point = 'power' ORDER BY ts LIMIT 1"),
+    EXPECT_EQ(psql("SELECT ts, device, point, value, text, unit FROM history WHERE point = 'power' "
+                   "ORDER BY ts LIMIT 1"),
               "2025-12-03 22:13:20+00|inv|power|0.25||W\n");
     const auto rows = read_rows(conninfo_);
     ASSERT_EQ(rows.size(), 30u);
@@ -150,7 +160,8 @@ TEST_F(PostgresTest, SamplesArriveThroughCopyAndReadBackThroughTheView) {
     EXPECT_TRUE(stats.connected);
     EXPECT_EQ(stats.outbox, 0u);
     // The sample's day and the next one exist as partitions.
-    EXPECT_EQ(psql("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON "
+    EXPECT_EQ(psql("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN "
+                   "pg_class c ON "
                    "c.oid = i.inhrelid WHERE i.inhparent = 'samples'::regclass"),
               "samples_20251203,samples_20251204\n");
 }

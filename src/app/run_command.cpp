@@ -191,7 +191,9 @@ private:
             return true;
         }
         if (!postgres_ || site.config->postgres != postgres_json_) {
-            if (postgres_) postgres_->stop();
+            // Briefly: this is the poll loop's thread. What is not sent by then waits in the
+            // outbox, which the new writer sends first.
+            if (postgres_) postgres_->stop(std::chrono::seconds(1));
             postgres_.reset();
             try {
                 postgres_ = std::make_unique<sink::PostgresWriter>(std::move(*site.postgres));

@@ -35,7 +35,7 @@ class PostgresRunTest : public ::testing::Test {
         conninfo_file_ = dir_ + "/pg.conninfo";
         std::ofstream(conninfo_file_) << conninfo_ << "\n";
     }
-    std::string write_site(std::uint16_t device_port) {
+    std::string write_site(std::uint16_t device_port, const std::string& pg_flush = "100ms") {
         const auto config = dir_ + "/site.json";
         std::ofstream(config) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" +
                                      std::to_string(device_port) +
@@ -44,7 +44,8 @@ class PostgresRunTest : public ::testing::Test {
           "history": { "path": ")" + dir_ +
                                      R"(/history.db", "flush_interval": "100ms" },
           "postgres": { "conninfo_file": ")" +
-                                     conninfo_file_ + R"(", "flush_interval": "100ms" } })";
+                                     conninfo_file_ + R"(", "flush_interval": ")" + pg_flush +
+                                     R"(" } })";
         return config;
     }
     std::optional<PgServer> server_;
@@ -80,13 +81,22 @@ TEST_F(PostgresRunTest, EverySamplePolledWhileTheServerWasDownArrivesInOrder) {
     const std::string status((std::istreambuf_iterator<char>(status_in)),
                              std::istreambuf_iterator<char>());
     server_->start();
-    wait(2500ms);
+    wait(1500ms);
+    // A reload with a changed section: a new writer, the old one's leftovers through the outbox.
+    write_site(static_cast<std::uint16_t>(std::stoi(device.ready_value())), "150ms");
+    ASSERT_TRUE(poller.send_signal(SIGHUP));
+    wait(1500ms);
     EXPECT_EQ(poller.stop(10s), 0) << poller.stderr_log();
 
     const auto log = poller.stderr_log();
     EXPECT_NE(log.find("samples wait in the outbox"), std::string::npos) << log;
     EXPECT_NE(log.find("postgres: the outbox is empty again"), std::string::npos) << log;
     EXPECT_NE(status.find("\"postgres\""), std::string::npos) << status;
+    const auto first_writer = log.find("postgres: writing through");
+    ASSERT_NE(first_writer, std::string::npos) << log;
+    EXPECT_NE(log.find("postgres: writing through", first_writer + 1), std::string::npos)
+        << "no new writer after SIGHUP\n"
+        << log;
 
     for (const char* format : {"csv", "json"}) {
         auto lite = regpoll({"history", "--db", dir_ + "/history.db", "--format", format});

@@ -56,7 +56,19 @@ long long PgResult::integer(int row, int column) const {
     return std::strtoll(PQgetvalue(r_.get(), row, column), nullptr, 10);
 }
 
-PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+namespace {
+
+// libpq waits for an unreachable host as long as TCP does (minutes) unless told otherwise;
+// a connection string's own connect_timeout comes later and wins.
+pg_conn* connect_with_timeout(const std::string& conninfo) {
+    const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {"10", conninfo.c_str(), nullptr};
+    return PQconnectdbParams(keywords, values, 1);
+}
+
+}  // namespace
+
+PgConnection::PgConnection(const std::string& conninfo) : conn_(connect_with_timeout(conninfo)) {
     if (!conn_) throw PgError("out of memory connecting to PostgreSQL", true);
     if (PQstatus(conn_) != CONNECTION_OK) {
         std::string message = one_line(PQerrorMessage(conn_));

@@ -42,7 +42,8 @@ class PgResult {
 
 class PgConnection {
   public:
-    // Connects (blocking, libpq's connect_timeout applies); throws PgError(connection_lost).
+    // Connects (blocking; connect_timeout 10 s unless `conninfo` sets one); throws
+    // PgError(connection_lost).
     explicit PgConnection(const std::string& conninfo);
     ~PgConnection();
     PgConnection(const PgConnection&) = delete;

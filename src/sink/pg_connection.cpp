@@ -110,6 +110,30 @@ PgResult PgConnection::query(const std::string& sql, const std::vector<std::stri
     return r;
 }
 
+std::size_t PgConnection::query_rows(const std::string& sql, const std::vector<std::string>& params,
+                                     const std::function<void(const PgResult&)>& on_row) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p.c_str());
+    if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0) ||
+        !PQsetSingleRowMode(conn_))
+        fail("PostgreSQL");
+    std::size_t rows = 0;
+    bool failed = false;
+    while (PGresult* r = PQgetResult(conn_)) {
+        PgResult result(r);
+        if (PQresultStatus(r) == PGRES_SINGLE_TUPLE) {
+            on_row(result);
+            ++rows;
+        } else if (!result.ok()) {
+            failed = true;  // read on: libpq wants every result taken
+        }
+    }
+    if (failed) fail("PostgreSQL");
+    return rows;
+}
+
 void PgConnection::copy_in(const std::string& target, std::string_view data) {
     {
         PgResult start(PQexec(conn_, ("COPY " + target + " FROM STDIN").c_str()));

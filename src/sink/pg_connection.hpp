@@ -1,6 +1,7 @@
 #pragma once
 // A thin RAII layer over libpq for the PostgreSQL sink and its reader: a connection,
 // results, COPY FROM STDIN, and one exception type. A connection is used by one thread at a time.
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,10 @@ class PgConnection {
     void exec(const std::string& sql);
     // One statement with text parameters ($1, $2, ...); returns its rows.
     PgResult query(const std::string& sql, const std::vector<std::string>& params = {});
+    // The same, one row at a time (libpq's single-row mode): `on_row` sees each result of one
+    // row as it arrives, so a large result is never held whole. Returns the number of rows.
+    std::size_t query_rows(const std::string& sql, const std::vector<std::string>& params,
+                           const std::function<void(const PgResult&)>& on_row);
     // COPY <target> FROM STDIN (text format) with `data`, rows ending in '\n'.
     void copy_in(const std::string& target, std::string_view data);
     bool ok() const;

@@ -89,26 +89,24 @@ std::size_t PgHistoryReader::read(const HistorySelection& selection,
     if (!selection.points.empty()) sql += " AND " + any_of("p.name", selection.points, params);
     // COLLATE "C": byte order, as SQLite sorts text.
     sql += " ORDER BY s.ts, d.name COLLATE \"C\", p.name COLLATE \"C\"";
-    const auto r = db_->query(sql, params);
     HistoryRow row;
-    for (int i = 0; i < r.rows(); ++i) {
-        row.ts = r.integer(i, 0);
-        row.device = r.text(i, 1);
-        row.point = r.text(i, 2);
-        if (r.is_null(i, 3)) {
+    return db_->query_rows(sql, params, [&](const PgResult& r) {
+        row.ts = r.integer(0, 0);
+        row.device = r.text(0, 1);
+        row.point = r.text(0, 2);
+        if (r.is_null(0, 3)) {
             row.type = HistoryRow::Type::null;
         } else {
             // The server writes doubles shortest-exact ("1e+06"): read as a double in any case.
-            const double v = std::strtod(std::string(r.text(i, 3)).c_str(), nullptr);
-            row.type = r.text(i, 6) == "t" ? HistoryRow::Type::integer : HistoryRow::Type::real;
+            const double v = std::strtod(std::string(r.text(0, 3)).c_str(), nullptr);
+            row.type = r.text(0, 6) == "t" ? HistoryRow::Type::integer : HistoryRow::Type::real;
             row.integer = static_cast<std::int64_t>(v);
             row.real = v;
         }
-        row.text = r.is_null(i, 4) ? std::nullopt : std::optional(r.text(i, 4));
-        row.unit = r.text(i, 5);
+        row.text = r.is_null(0, 4) ? std::nullopt : std::optional(r.text(0, 4));
+        row.unit = r.text(0, 5);
         on_row(row);
-    }
-    return static_cast<std::size_t>(r.rows());
+    });
 }
 
 }  // namespace regpoll::sink

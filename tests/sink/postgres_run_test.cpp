@@ -147,5 +147,23 @@ TEST_F(PostgresRunTest, ValidateRejectsAPasswordInTheSiteFile) {
         << r.err;
 }
 
+TEST_F(PostgresRunTest, HistoryPgSaysWhyItCannotRead) {
+    ::unsetenv("REGPOLL_PG");
+    auto nothing = regpoll({"history", "--pg"});
+    EXPECT_EQ(nothing.exit_code, 2);
+    EXPECT_NE(nothing.err.find("--pg: give --pg-conninfo-file, set REGPOLL_PG"), std::string::npos)
+        << nothing.err;
+    // A database without regpoll's schema.
+    auto empty = regpoll({"history", "--pg", "--pg-conninfo-file", conninfo_file_});
+    EXPECT_EQ(empty.exit_code, 2);
+    EXPECT_EQ(empty.out, "");
+    EXPECT_NE(empty.err.find("no regpoll history in this database"), std::string::npos)
+        << empty.err;
+    server_->stop();
+    auto down = regpoll({"history", "--pg", "--pg-conninfo-file", conninfo_file_});
+    EXPECT_EQ(down.exit_code, 2);
+    EXPECT_NE(down.err.find("PostgreSQL: connection to server"), std::string::npos) << down.err;
+}
+
 }  // namespace
 }  // namespace regpoll::testing

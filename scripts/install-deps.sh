@@ -18,10 +18,11 @@ set -euo pipefail
 # libjs-chart.js: Chart.js, embedded in the binary with the web page (src/web/CMakeLists.txt).
 # libssl-dev: Debian's PahoMqttCpp CMake config calls find_package(OpenSSL) (paho is built
 # with SSL), but libpaho-mqtt-dev does not depend on it.
+# libpq-dev: the PostgreSQL sink (src/sink/postgres.cmake finds it through pkg-config).
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config file libssl-dev
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
-  libsqlite3-dev libpaho-mqttpp-dev libpaho-mqtt-dev libjs-chart.js
+  libsqlite3-dev libpaho-mqttpp-dev libpaho-mqtt-dev libjs-chart.js libpq-dev
 )
 # docker-compose: Debian 12's Compose (1.29), to check docker/compose.yml against it.
 # systemd: systemd-analyze, to verify the unit (install.systemd_unit skips without it).
@@ -29,15 +30,17 @@ build_pkgs=(
 # prometheus: promtool checks /metrics (tests/integration/web_test.cpp); curl asks the web API;
 # chromium: renders the web page headless (tests/integration/web_page_test.cpp); openssl makes
 # the HTTPS test's certificate.
+# postgresql: a real PostgreSQL 15 server (initdb, postgres) for the PostgreSQL sink's tests
+# and benchmark, started in a temporary folder; the package's own cluster is not used.
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pymodbus python3-serial python3-paho-mqtt python3-yaml python3-jinja2 mbpoll socat libmodbus-dev
   mosquitto mosquitto-clients clang libclang-rt-14-dev docker-compose systemd
-  prometheus curl chromium openssl
+  prometheus curl chromium openssl postgresql
 )
-# The shared libraries bin/regpoll links (tests/install checks this list against the binary),
-# libssl3 for HTTPS, and CA certificates for ssl:// brokers.
-runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1 libssl3 ca-certificates)
+# The shared libraries bin/regpoll links (tests/install checks this list against the binary):
+# libpq5 for PostgreSQL, libssl3 for HTTPS, and CA certificates for ssl:// brokers.
+runtime_pkgs=(libspdlog1.10 libsqlite3-0 libpaho-mqttpp3-1 libpq5 libssl3 ca-certificates)
 
 set_ups=() clean=""
 for arg in "$@"; do

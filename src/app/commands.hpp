@@ -97,6 +97,11 @@ namespace regpoll::app {
 // regpoll history: rows of a history database, oldest first.
 struct HistoryArgs {
     std::string db;
+    // --pg: from PostgreSQL; the connection string from --pg-conninfo-file, else $REGPOLL_PG,
+    // else the "postgres" section of --config.
+    bool pg = false;
+    std::string pg_conninfo_file;
+    std::string config;
     std::vector<std::string> devices;  // glob patterns; none = every device
     std::vector<std::string> points;
     std::string since;                 // "1h" (back from now), "now", ISO 8601 (UTC unless an offset)

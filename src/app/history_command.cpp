@@ -3,12 +3,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
 #include "sink/history_query.hpp"
+#include "sink/postgres_config.hpp"
+#include "sink/postgres_query.hpp"
 #include "sink/history_time.hpp"
 
 namespace regpoll::app {
@@ -115,6 +119,33 @@ std::optional<sink::HistorySelection> selection_from(const HistoryArgs& a) {
     return selection;
 }
 
+// --pg: the connection string from --pg-conninfo-file, $REGPOLL_PG, or the config's
+// "postgres" section, in that order. Empty (after an error message) when none gives one.
+std::string pg_conninfo(const HistoryArgs& a) {
+    if (!a.pg_conninfo_file.empty()) {
+        std::ifstream in(a.pg_conninfo_file);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        if (!in || text.empty()) print_error("--pg-conninfo-file: cannot read \"" + a.pg_conninfo_file + "\"");
+        return text;
+    }
+    if (const char* env = std::getenv("REGPOLL_PG"); env && *env) return env;
+    if (a.config.empty()) {
+        print_error("--pg: give --pg-conninfo-file, set REGPOLL_PG, or name a configuration with a postgres section (-c)");
+        return {};
+    }
+    std::ifstream in(a.config);
+    const auto json = profile::Json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object() || !json.contains("postgres")) {
+        print_error(a.config + ": no \"postgres\" section to read the connection string from");
+        return {};
+    }
+    profile::Diagnostics diag;
+    auto config = sink::parse_postgres_config(json["postgres"], a.config, diag);
+    for (const auto& e : diag.errors()) print_error(e);
+    return config ? config->conninfo : std::string();
+}
+
 }  // namespace
 
 int run_history(const HistoryArgs& a) {
@@ -130,21 +161,38 @@ int run_history(const HistoryArgs& a) {
     if (!selection) return exit_usage;
     const bool iso = a.time == "iso";
     const bool csv = a.format == "csv";
+    if (a.pg != a.db.empty()) {
+        print_error("--db is required (the SQLite history), or --pg to read from PostgreSQL");
+        return exit_usage;
+    }
+    std::string conninfo;
+    if (a.pg && (conninfo = pg_conninfo(a)).empty()) return exit_usage;
+    const std::string source = a.pg ? std::string("PostgreSQL") : a.db;
     try {
-        sink::HistoryReader reader(a.db);
+        // Opened before the header is printed: a failure prints only the error.
+        std::unique_ptr<sink::PgHistoryReader> pg_reader;
+        std::optional<sink::HistoryReader> sqlite_reader;
+        if (a.pg)
+            pg_reader = std::make_unique<sink::PgHistoryReader>(conninfo);
+        else
+            sqlite_reader.emplace(a.db);
         Output out;
         if (csv) out.append("ts,device,point,value,text,unit\n");
-        reader.read(*selection, [&](const sink::HistoryRow& row) {
+        auto print = [&](const sink::HistoryRow& row) {
             if (csv)
                 write_csv(out, row, iso);
             else
                 write_json(out, row, iso);
-        });
+        };
+        if (pg_reader)
+            pg_reader->read(*selection, print);
+        else
+            sqlite_reader->read(*selection, print);
     } catch (const sink::HistoryOpenError& e) {
         print_error(e.what());
         return exit_usage;
     } catch (const std::exception& e) {
-        print_error(a.db + ": " + e.what());
+        print_error(source + ": " + e.what());
         return exit_failure;
     }
     return exit_ok;

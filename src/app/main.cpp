@@ -152,7 +152,15 @@ int main(int argc, char** argv) {
 
     regpoll::app::HistoryArgs history;
     auto* history_cmd = app.add_subcommand("history", "Print rows of a history database as CSV or JSON lines");
-    history_cmd->add_option("--db", history.db, "The history database (SQLite)")->required();
+    auto* history_db = history_cmd->add_option("--db", history.db, "The history database (SQLite)");
+    auto* history_pg = history_cmd->add_flag(
+        "--pg", history.pg,
+        "Read from PostgreSQL: the connection string from --pg-conninfo-file, $REGPOLL_PG or the config's postgres section");
+    history_db->excludes(history_pg);
+    history_cmd->add_option("--pg-conninfo-file", history.pg_conninfo_file, "A file holding the libpq connection string")
+        ->needs(history_pg);
+    history_cmd->add_option("-c,--config", history.config, "A site configuration with a postgres section")
+        ->needs(history_pg);
     history_cmd->add_option("--device", history.devices, "Only this device (glob, e.g. inv*; repeatable)");
     history_cmd->add_option("--point", history.points, "Only this point (glob; repeatable)");
     history_cmd->add_option("--since", history.since, "From: 1h (back from now), 7d, now, 2026-11-20T10:00:00Z");

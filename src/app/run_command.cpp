@@ -24,6 +24,7 @@
 #include "poll/poller.hpp"
 #include "sink/history_writer.hpp"
 #include "sink/mqtt_sink.hpp"
+#include "sink/postgres_writer.hpp"
 #include "web/api.hpp"
 #include "web/event_feed.hpp"
 #include "web/http_server.hpp"
@@ -162,6 +163,7 @@ private:
             history_->stop();
             history_.reset();
         }
+        if (!start_postgres(site)) return false;
         if (!start_plugin_sinks(site)) return false;
         auto gateways = std::move(site.gateways);
         auto config = std::move(site.config);
@@ -188,6 +190,35 @@ private:
             if (!web_ && !start_web()) return false;
         }
         status_.polling(poller_->config());
+        return true;
+    }
+
+    // The PostgreSQL writer survives a reload unless its section changed; a changed one
+    // hands over through the outbox (the old writer puts what it could not send there).
+    bool start_postgres(Site& site) {
+        if (!site.postgres) {
+            if (postgres_) postgres_->stop();
+            postgres_.reset();
+            return true;
+        }
+        // A new shard renames the outbox while the section stays as it was.
+        if (!postgres_ || site.config->postgres != postgres_json_ ||
+            postgres_->config().outbox_path != site.postgres->outbox_path) {
+            // Briefly: this is the poll loop's thread. What is not sent by then waits in the
+            // outbox, which the new writer sends first.
+            if (postgres_) postgres_->stop(std::chrono::seconds(1));
+            postgres_.reset();
+            try {
+                postgres_ = std::make_unique<sink::PostgresWriter>(std::move(*site.postgres));
+            } catch (const std::exception& e) {
+                spdlog::error("{}", e.what());
+                return false;
+            }
+            postgres_json_ = site.config->postgres;
+            spdlog::info("postgres: writing through {} (outbox {})", postgres_->config().conninfo_source,
+                         postgres_->config().outbox_path);
+        }
+        fanout_->add(postgres_.get());
         return true;
     }
 
@@ -218,6 +249,12 @@ private:
             status["history"] = {{"received", h.received}, {"stored", h.stored},   {"queued", h.queued},
                                  {"dropped", h.dropped},   {"failed_commits", h.failed_commits},
                                  {"error", h.last_error}};
+        }
+        if (postgres_) {
+            const auto p = postgres_->stats();
+            status["postgres"] = {{"connected", p.connected}, {"received", p.received}, {"sent", p.sent},
+                                  {"queued", p.queued},       {"outbox", p.outbox},     {"outboxed", p.outboxed},
+                                  {"dropped", p.dropped},     {"error", p.last_error}};
         }
     }
 
@@ -331,6 +368,7 @@ private:
             if (ec || !poller_) return;
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);
             if (history_) spdlog::info("{}", sink::format_history_stats(history_->stats()));
+            if (postgres_) spdlog::info("{}", sink::format_postgres_stats(postgres_->stats()));
             for (const auto& p : plugin_sinks_) spdlog::info("{}", p->stats_line());
             for (const auto& g : gateways_) spdlog::info("{}", g->stats_line());
             arm_stats();
@@ -362,6 +400,9 @@ private:
             // Every queued history row is committed before exit.
             if (history_ && !history_->stop()) exit_code_ = exit_failure;
             history_.reset();
+            // What the database does not take in time waits in the outbox for the next run.
+            if (postgres_) postgres_->stop();
+            postgres_.reset();
             return;
         }
         stats_timer_.expires_after(std::chrono::milliseconds(20));
@@ -397,6 +438,8 @@ private:
     std::vector<sink::Message> unsaved_;
     std::unique_ptr<sink::HistoryWriter> history_;
     profile::Json history_json_;
+    std::unique_ptr<sink::PostgresWriter> postgres_;
+    profile::Json postgres_json_;  // the section postgres_ was made from
     std::vector<std::unique_ptr<plugin::PluginSink>> plugin_sinks_;
     asio::io_context io_;
     asio::signal_set signals_;

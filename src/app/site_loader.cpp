@@ -19,7 +19,7 @@ void warn_if_idle(const profile::SiteConfig& config, profile::Diagnostics& diag)
 }
 
 // What three shards on one host must not share: the broker's client id (the broker would
-// drop one for the other), the status topic (each shard's will), the outbox and the history.
+// drop one for the other), the status topic (each shard's will), the outboxes and the history.
 void tag_with_shard(Site& site, const profile::Shard& shard) {
     if (site.mqtt) {
         site.mqtt->client_id += "-" + shard.tag();
@@ -27,6 +27,7 @@ void tag_with_shard(Site& site, const profile::Shard& shard) {
         site.mqtt->outbox_path = profile::shard_file(site.mqtt->outbox_path, shard);
     }
     if (site.history) site.history->path = profile::shard_file(site.history->path, shard);
+    if (site.postgres) site.postgres->outbox_path = profile::shard_file(site.postgres->outbox_path, shard);
 }
 
 }  // namespace
@@ -66,6 +67,8 @@ SiteLoad load_site(const std::string& path, bool rediscover,
         site.history = sink::parse_history_config(loaded.config->history, path, out.diagnostics);
         if (site.history) sink::warn_unused_rules(*site.history, names, path, out.diagnostics);
     }
+    if (!loaded.config->postgres.is_null())
+        site.postgres = sink::parse_postgres_config(loaded.config->postgres, path, out.diagnostics);
     if (!out.diagnostics.ok()) return out;
     if (loaded.config->shard) tag_with_shard(site, *loaded.config->shard);
     site.config = std::make_shared<const profile::SiteConfig>(std::move(*loaded.config));

@@ -9,6 +9,7 @@
 #include "profile/site_config.hpp"
 #include "sink/history_config.hpp"
 #include "sink/mqtt_config.hpp"
+#include "sink/postgres_config.hpp"
 #include "web/http_config.hpp"
 
 namespace regpoll::app {
@@ -17,6 +18,7 @@ struct Site {
     std::shared_ptr<const profile::SiteConfig> config;
     std::optional<sink::MqttConfig> mqtt;
     std::optional<sink::HistoryConfig> history;
+    std::optional<sink::PostgresConfig> postgres;
     std::shared_ptr<const plugin::PluginSet> plugins;  // loaded; sinks are opened by `run`
     std::vector<gateway::GatewayConfig> gateways;
     std::optional<web::HttpConfig> http;

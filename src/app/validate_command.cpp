@@ -51,6 +51,13 @@ int run_validate(const ValidateArgs& a) {
                                (m.homeassistant ? ", Home Assistant discovery under " + m.discovery_prefix + "/" : "") +
                                (m.domoticz.empty() ? "" : ", " + std::to_string(m.domoticz.size()) + " Domoticz devices on " + m.domoticz_topic));
     }
+    if (const auto& pg = loaded.site->postgres) {
+        report.lines.push_back("postgres: connection string from " + pg->conninfo_source + ", a COPY every " +
+                               std::to_string(pg->flush_interval.count()) + " ms, outbox " + pg->outbox_path +
+                               " (at most " + std::to_string(pg->outbox_max_samples) + " samples), retention " +
+                               (pg->retention.count() ? std::to_string(pg->retention.count() / 86'400'000) + " days"
+                                                      : std::string("forever")));
+    }
     // What home automation may write, and where it asks.
     for (const auto& dev : loaded.site->config->devices) {
         std::string names;

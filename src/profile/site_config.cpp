@@ -430,13 +430,14 @@ LoadResult load_site_config(const std::string& path, ProfileLibrary& library, co
     }
     if (const Json* mqtt = r.get("mqtt")) site.mqtt = *mqtt;
     if (const Json* history = r.get("history")) site.history = *history;
+    if (const Json* postgres = r.get("postgres")) site.postgres = *postgres;
     if (const Json* gateway = r.get("gateway")) site.gateway = *gateway;
     if (const Json* http = r.get("http")) site.http = *http;
     if (auto text = r.string("shard")) {
         if (auto shard = parse_shard(*text)) site.shard = *shard;
         else r.error("shard", shard.error());
     }
-    r.reject_unknown("buses, devices, poller, mqtt, history, plugins, gateway, http, shard");
+    r.reject_unknown("buses, devices, poller, mqtt, history, postgres, plugins, gateway, http, shard");
     if (diag.ok()) result.config = std::move(site);
     return result;
 }

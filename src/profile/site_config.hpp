@@ -76,6 +76,7 @@ struct SiteConfig {
     PollerSettings poller;
     Json mqtt;     // the "mqtt" section (null when absent), checked by the sink loaders
     Json history;  // the "history" section
+    Json postgres; // the "postgres" section, checked by sink::parse_postgres_config
     Json plugins;  // the "plugins" section, checked by the plugin loader
     Json gateway;  // the "gateway" section, checked by gateway::parse_gateway_config
     Json http;     // the "http" section, checked by web::parse_http_config

@@ -10,6 +10,7 @@ add_library(regpoll_sink_history STATIC
   history_store.cpp
   history_time.cpp
   history_writer.cpp
+  series_names.cpp
 )
 target_include_directories(regpoll_sink_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/..)
 target_link_libraries(regpoll_sink_history PUBLIC regpoll_poll regpoll_profile regpoll_codec regpoll_common

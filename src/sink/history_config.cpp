@@ -17,7 +17,8 @@ bool glob_match(const std::string& pattern, const std::string& name) {
     return ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
 }
 
-// "retention": "30d" | "forever"; 0 means forever too.
+}  // namespace
+
 std::optional<Milliseconds> parse_retention(JsonReader& r, const std::string& key) {
     const Json* v = r.get(key);
     if (!v) return Milliseconds{0};
@@ -28,6 +29,8 @@ std::optional<Milliseconds> parse_retention(JsonReader& r, const std::string& ke
     }
     return r.duration(key);
 }
+
+namespace {
 
 std::optional<HistoryRule> parse_rule(JsonReader& r) {
     if (!r.is_object()) return std::nullopt;

@@ -60,6 +60,10 @@ std::optional<HistoryConfig> parse_history_config(const profile::Json& section,
                                                   const std::string& config_path,
                                                   profile::Diagnostics& diag);
 
+// "retention": "30d" | "forever" (0 means forever too) under `key`; absent: forever.
+// nullopt (an error reported) when it is neither.
+std::optional<Milliseconds> parse_retention(profile::JsonReader& r, const std::string& key);
+
 // Warns about rules that match no point of the given devices (a typo keeps a rule from ever
 // applying). `points_of` lists device name -> point names.
 struct DevicePoints {

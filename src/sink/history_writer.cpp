@@ -21,11 +21,6 @@ std::int64_t system_now_ms() {
 
 }  // namespace
 
-std::size_t HistoryWriter::SeriesKeyHash::hash(std::string_view device, std::string_view point) {
-    const std::hash<std::string_view> h;
-    return h(device) * 31 + h(point);
-}
-
 std::string format_history_stats(const HistoryStats& s) {
     std::string line = "history: " + std::to_string(s.received) + " samples (" +
                        std::to_string(s.stored) + " stored) in " + std::to_string(s.batches) +
@@ -55,24 +50,6 @@ HistoryWriter::~HistoryWriter() {
     stop();
 }
 
-SeriesIndex HistoryWriter::intern(const poll::Sample& sample) {
-    static const std::string no_unit;
-    const std::string& unit = sample.unit ? *sample.unit : no_unit;
-    const auto key = std::pair<std::string_view, std::string_view>(*sample.device, *sample.point);
-    if (auto it = series_.find(key); it != series_.end()) {
-        auto& [index, known_unit] = it->second;
-        if (known_unit != unit) {  // a reloaded configuration changed it
-            known_unit = unit;
-            intake_.definitions.push_back({index, *sample.device, *sample.point, unit});
-        }
-        return index;
-    }
-    const auto index = static_cast<SeriesIndex>(series_.size());
-    series_.emplace(SeriesKey{*sample.device, *sample.point}, std::pair(index, unit));
-    intake_.definitions.push_back({index, *sample.device, *sample.point, unit});
-    return index;
-}
-
 void HistoryWriter::on_samples(std::span<const poll::Sample> samples) {
     std::lock_guard lock(mutex_);
     if (stopped_) {
@@ -83,7 +60,7 @@ void HistoryWriter::on_samples(std::span<const poll::Sample> samples) {
     }
     const std::size_t before = intake_.samples.size();
     for (const auto& s : samples)
-        intake_.samples.add(intern(s), s.ts_ms, to_stored(s.value, s.quality));
+        intake_.samples.add(series_.intern(s, intake_.definitions), s.ts_ms, to_stored(s.value, s.quality));
     stats_.received += samples.size();
     intake_.received_through = stats_.received;
     const auto queued = static_cast<std::size_t>(stats_.received - stats_.committed);

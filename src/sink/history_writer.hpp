@@ -23,6 +23,7 @@
 #include "poll/sample.hpp"
 #include "sink/history_batch.hpp"
 #include "sink/history_config.hpp"
+#include "sink/series_names.hpp"
 
 namespace regpoll::sink {
 
@@ -81,38 +82,6 @@ class HistoryWriter final : public poll::SampleSink {
     const HistoryConfig& config() const { return config_; }
 
   private:
-    struct SeriesKey {
-        std::string device;
-        std::string point;
-    };
-    struct SeriesKeyHash {
-        using is_transparent = void;
-        std::size_t operator()(const SeriesKey& k) const { return hash(k.device, k.point); }
-        std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const {
-            return hash(k.first, k.second);
-        }
-        static std::size_t hash(std::string_view device, std::string_view point);
-    };
-    struct SeriesKeyEqual {
-        using is_transparent = void;
-        template <class A, class B>
-        bool operator()(const A& a, const B& b) const {
-            return view(a) == view(b);
-        }
-        static std::pair<std::string_view, std::string_view> view(const SeriesKey& k) {
-            return {k.device, k.point};
-        }
-        static std::pair<std::string_view, std::string_view> view(
-            const std::pair<std::string_view, std::string_view>& k) {
-            return k;
-        }
-    };
-    struct SeriesDefinition {
-        SeriesIndex index;
-        std::string device;
-        std::string point;
-        std::string unit;
-    };
     // What on_samples hands over: new series (or a new unit) before the samples using them.
     struct Intake {
         std::vector<SeriesDefinition> definitions;
@@ -124,7 +93,6 @@ class HistoryWriter final : public poll::SampleSink {
         SampleFilter filter;
     };
 
-    SeriesIndex intern(const poll::Sample& sample);  // under mutex_
     void run();
     bool take(Intake& intake, std::chrono::steady_clock::time_point deadline);
     void absorb(Intake& intake);
@@ -142,9 +110,7 @@ class HistoryWriter final : public poll::SampleSink {
     std::condition_variable wake_writer_;
     std::condition_variable committed_cv_;
     Intake intake_;  // filled by on_samples
-    std::unordered_map<SeriesKey, std::pair<SeriesIndex, std::string>, SeriesKeyHash,
-                       SeriesKeyEqual>
-        series_;  // -> index, unit
+    SeriesNames series_;
     bool flush_requested_ = false;
     bool stopping_ = false;
     bool stopped_ = false;

@@ -26,12 +26,13 @@ private:
 
 }  // namespace
 
-Outbox::Outbox(const std::string& path, std::size_t max_messages) : path_(path), max_(max_messages) {
+Outbox::Outbox(const std::string& path, std::size_t max_messages, std::string label)
+    : path_(path), label_(std::move(label)), max_(max_messages) {
     if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
-        throw std::runtime_error("MQTT outbox \"" + path + "\": " + msg);
+        throw std::runtime_error(label_ + " \"" + path + "\": " + msg);
     }
     sqlite3_busy_timeout(db_, 2000);
     exec("PRAGMA journal_mode=WAL");
@@ -49,7 +50,7 @@ void Outbox::exec(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        throw std::runtime_error("MQTT outbox \"" + path_ + "\": " + msg);
+        throw std::runtime_error(label_ + " \"" + path_ + "\": " + msg);
     }
 }
 
@@ -69,7 +70,7 @@ std::size_t Outbox::append(std::span<const Message> messages) {
                 sqlite3_bind_int(insert.get(), 5, static_cast<int>(m.cls));
                 // A full or read-only disk: nothing of this batch is kept, the caller keeps it.
                 if (sqlite3_step(insert.get()) != SQLITE_DONE) {
-                    throw std::runtime_error("MQTT outbox \"" + path_ + "\": " + sqlite3_errmsg(db_));
+                    throw std::runtime_error(label_ + " \"" + path_ + "\": " + sqlite3_errmsg(db_));
                 }
                 sqlite3_reset(insert.get());
             }

@@ -2,7 +2,8 @@
 // Messages waiting for the broker, on disk (SQLite), oldest first. Bounded: when full, the
 // oldest plain-topic messages go first, then state and Domoticz updates; availability,
 // status and discovery messages are kept. What the bound forces out is counted.
-// Used from the publisher thread only.
+// Used from the publisher thread only. The PostgreSQL sink keeps its waiting samples in one too
+// (one plain message a sample, so the bound counts samples and drops the oldest first).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -21,8 +22,9 @@ struct StoredMessage {
 
 class Outbox {
 public:
-    // Throws std::runtime_error naming the file when it cannot be opened.
-    Outbox(const std::string& path, std::size_t max_messages);
+    // Throws std::runtime_error naming the file when it cannot be opened. `label` starts
+    // every error message ("MQTT outbox \"/var/lib/regpoll/site.outbox.db\": disk I/O error").
+    Outbox(const std::string& path, std::size_t max_messages, std::string label = "MQTT outbox");
     ~Outbox();
     Outbox(const Outbox&) = delete;
     Outbox& operator=(const Outbox&) = delete;
@@ -43,6 +45,7 @@ private:
 
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::string label_;
     std::size_t max_;
     std::size_t count_ = 0;
     std::uint64_t dropped_total_ = 0;

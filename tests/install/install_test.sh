@@ -177,7 +177,7 @@ dpkg-deb -f "$deb" Description > "$tmp/deb-description"
 [ "$(wc -l < "$tmp/deb-description")" -ge 3 ] || fail "the .deb's description is not wrapped: $(cat "$tmp/deb-description")"
 awk 'length($0) > 80 { bad = 1; print "  " length($0) " columns: " $0 } END { exit bad }' "$tmp/deb-description" ||
   fail "the .deb's description has lines over 80 columns"
-for dep in libpaho-mqttpp3-1 libsqlite3-0 libspdlog1.10 libc6; do expect_grep "Depends:.*$dep" "$tmp/deb-info"; done
+for dep in libpaho-mqttpp3-1 libsqlite3-0 libpq5 libspdlog1.10 libc6; do expect_grep "Depends:.*$dep" "$tmp/deb-info"; done
 for f in postinst prerm postrm conffiles; do expect_grep " $f" "$tmp/deb-info"; done
 for f in ./usr/bin/regpoll ./etc/regpoll/regpoll.json ./usr/lib/systemd/system/regpoll.service \
          ./usr/lib/sysusers.d/regpoll.conf ./usr/share/regpoll/devices/eastron/sdm630.json \

@@ -51,10 +51,30 @@ std::string v1(PgStorage storage) {
     return sql;
 }
 
+// Version 2: two views for dashboards. history_1m has the columns of the SQLite history's
+// view of the same name (one row per point and minute with numbers: min, avg, max, count),
+// computed from samples when read, since PostgreSQL keeps every sample; latest is each
+// point's newest sample, found through the (point_id, ts) index.
+std::string v2(PgStorage) {
+    return R"sql(
+CREATE VIEW history_1m (ts, device, point, min, avg, max, count, unit) AS
+  SELECT date_trunc('minute', s.ts), d.name, p.name, min(s.value), avg(s.value), max(s.value),
+         count(s.value), p.unit
+  FROM samples s JOIN points p ON p.id = s.point_id JOIN devices d ON d.id = p.device_id
+  WHERE s.value IS NOT NULL
+  GROUP BY 1, d.name, p.name, p.unit;
+CREATE VIEW latest (ts, device, point, value, text, unit) AS
+  SELECT l.ts, d.name, p.name, l.value, l.text, p.unit
+  FROM points p JOIN devices d ON d.id = p.device_id
+  CROSS JOIN LATERAL (SELECT s.ts, s.value, s.text FROM samples s WHERE s.point_id = p.id
+                      ORDER BY s.ts DESC LIMIT 1) l;
+)sql";
+}
+
 // steps[v] takes a database from version v to v + 1.
 using Step = std::string (*)(PgStorage);
 const std::vector<Step>& steps() {
-    static const std::vector<Step> list{v1};
+    static const std::vector<Step> list{v1, v2};
     return list;
 }
 

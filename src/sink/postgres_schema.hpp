@@ -12,7 +12,7 @@
 namespace regpoll::sink {
 
 // The version this regpoll writes and reads.
-inline constexpr int pg_schema_version = 1;
+inline constexpr int pg_schema_version = 2;
 
 enum class PgStorage { partitions, hypertable };
 

@@ -95,8 +95,8 @@ TEST_F(PostgresTest, SchemaIsCreatedVersionedAndPartitionedByDay) {
     EXPECT_EQ(pg_schema_version_of(db), 0);
     EXPECT_EQ(prepare_pg_schema(db), PgStorage::partitions);  // no timescaledb on this server
     EXPECT_EQ(pg_schema_version_of(db), pg_schema_version);
-    EXPECT_EQ(psql("SELECT version, storage FROM schema_version"),
-              std::to_string(pg_schema_version) + "|partitions\n");
+    EXPECT_EQ(psql("SELECT version, storage FROM schema_version ORDER BY version"),
+              "1|partitions\n2|partitions\n");
     EXPECT_EQ(
         psql("SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'samples'::regclass"),
         "r\n");
@@ -111,20 +111,40 @@ TEST_F(PostgresTest, SchemaIsCreatedVersionedAndPartitionedByDay) {
 }
 
 TEST_F(PostgresTest, ADatabaseMadeByTheFirstStepIsBroughtUpToDateWithItsRowsKept) {
+    const std::int64_t t0 = 1'764'800'000'000;  // 2025-12-03T22:13:20Z
     {
         PgConnection db(conninfo_);
-        prepare_pg_schema(db, 1);  // the first step only, as the first release made it
-    }
-    {
-        PostgresWriter writer(config());
-        Samples s;
-        writer.on_samples(s.make(1'764'800'000'000, 1));
-        ASSERT_TRUE(writer.flush(10s));
+        prepare_pg_schema(db, 1);  // version 1 only, as the first release made it
+        EXPECT_EQ(psql("SELECT to_regclass('history_1m') IS NULL, to_regclass('latest') IS NULL"),
+                  "t|t\n");
+        // Rows written by a version 1 writer: the table layout is the same in version 2.
+        psql("INSERT INTO devices (name) VALUES ('inv')");
+        psql("INSERT INTO points (device_id, name, unit) VALUES (1, 'power', 'W')");
+        create_day_partitions(db, {unix_day(t0)});
+        psql("INSERT INTO samples (ts, point_id, value) SELECT to_timestamp(" +
+             std::to_string(t0 / 1000) + " + g), 1, g FROM generate_series(0, 119) g");
     }
     PgConnection db(conninfo_);
     prepare_pg_schema(db);
     EXPECT_EQ(pg_schema_version_of(db), pg_schema_version);
-    EXPECT_EQ(read_rows(conninfo_).size(), 3u);
+    EXPECT_EQ(psql("SELECT version FROM schema_version ORDER BY version"), "1\n2\n");
+    EXPECT_EQ(psql("SELECT count(*) FROM history"), "120\n");
+    // Version 2's views over the rows version 1 wrote: 22:13:20-22:13:59 is 40 samples
+    // (0..39), 22:14 the next 60 (40..99), 22:15 the last 20 (100..119).
+    EXPECT_EQ(psql("SELECT ts, device, point, min, avg, max, count, unit FROM history_1m ORDER BY ts"),
+              "2025-12-03 22:13:00+00|inv|power|0|19.5|39|40|W\n"
+              "2025-12-03 22:14:00+00|inv|power|40|69.5|99|60|W\n"
+              "2025-12-03 22:15:00+00|inv|power|100|109.5|119|20|W\n");
+    EXPECT_EQ(psql("SELECT ts, device, point, value, unit FROM latest"),
+              "2025-12-03 22:15:19+00|inv|power|119|W\n");
+    // A writer of this version goes on in the same tables.
+    PostgresWriter writer(config());
+    Samples s;
+    writer.on_samples(s.make(t0 + 200'000, 7));
+    ASSERT_TRUE(writer.flush(10s));
+    EXPECT_EQ(psql("SELECT count(*) FROM history"), "123\n");
+    EXPECT_EQ(psql("SELECT point, value, text FROM latest ORDER BY point"),
+              "counter|7|\nlabel||run\t7\npower|7.25|\n");
 }
 
 TEST_F(PostgresTest, ANewerSchemaIsRefused) {

@@ -396,6 +396,12 @@ void Poller::Impl::start_shine_bus(const profile::BusConfig& bus, const transpor
     transport::ShineListenerOptions o;
     o.drop_unknown = bus.drop_unknown_loggers;
     o.log = link_options.log;
+    if (bus.relay) {
+        o.relay.emplace();
+        o.relay->host = bus.relay->host;
+        o.relay->port = bus.relay->port;
+        o.relay->commands = bus.relay->allow_commands ? shine::RelayCommands::allow : shine::RelayCommands::block;
+    }
     o.known = [this, name = bus.name](const std::string& logger, const std::string& inverter) {
         return shine_known(name, logger, inverter);
     };

@@ -39,6 +39,71 @@ bool parse_utc_offset(const std::string& text, std::optional<int>& offset) {
     return true;
 }
 
+// "host:port" (port 5279 when left out), host a name, an IPv4 address or a [bracketed] IPv6
+// address. Empty when it is fine, else what is wrong.
+std::string parse_relay_target(const std::string& text, BusConfig::ShineRelay& relay) {
+    std::string host = text;
+    std::string port;
+    if (text.starts_with("[")) {
+        const auto close = text.find(']');
+        if (close == std::string::npos) return "has an unclosed [ in its IPv6 address";
+        host = text.substr(1, close - 1);
+        if (close + 1 < text.size()) {
+            if (text[close + 1] != ':') return "has something other than :port after ]";
+            port = text.substr(close + 2);
+        }
+    } else if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    const bool bracketed = text.starts_with("[");
+    const auto host_char = [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+               (bracketed && c == ':');
+    };
+    if (host.empty() || !std::all_of(host.begin(), host.end(), host_char))
+        return "has no host name or address before the port";
+    if (text.rfind(':') != std::string::npos && port.empty()) return "has an empty port after ':'";
+    if (!port.empty()) {
+        const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+                                return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                            });
+        const long value = digits ? std::stol(port) : 0;
+        if (value < 1 || value > 65535) return "has port \"" + port + "\", not a number from 1 to 65535";
+        relay.port = static_cast<std::uint16_t>(value);
+    }
+    relay.host = host;
+    return {};
+}
+
+bool parse_shine_relay(JsonReader& r, BusConfig& bus) {
+    bool ok = true;
+    if (auto target = r.string("relay")) {
+        BusConfig::ShineRelay relay;
+        const auto wrong = parse_relay_target(*target, relay);
+        if (wrong.empty()) {
+            bus.relay = relay;
+        } else {
+            r.error("relay", shown(Json(*target)) + " " + wrong +
+                                 " (expected host:port of the Growatt server, such as \"server.growatt.com:5279\")");
+            ok = false;
+        }
+    } else if (r.has("relay")) {
+        ok = false;
+    }
+    if (auto v = r.choice("relay_commands", {"block", "allow"})) {
+        if (bus.relay) {
+            bus.relay->allow_commands = *v == "allow";
+        } else if (ok) {
+            r.error("relay_commands", "\"relay_commands\" needs \"relay\" on the same bus (the Growatt server to relay to)");
+            ok = false;
+        }
+    } else if (r.has("relay_commands")) {
+        ok = false;
+    }
+    return ok;
+}
+
 bool parse_shine_bus(JsonReader& r, BusConfig& bus) {
     bool ok = true;
     if (auto v = r.choice("unknown_loggers", {"ack", "drop"})) bus.drop_unknown_loggers = *v == "drop";
@@ -53,7 +118,7 @@ bool parse_shine_bus(JsonReader& r, BusConfig& bus) {
     } else if (r.has("timezone")) {
         ok = false;
     }
-    return ok;
+    return parse_shine_relay(r, bus) && ok;
 }
 
 std::optional<BusConfig> parse_bus(JsonReader& r) {
@@ -96,9 +161,9 @@ std::optional<BusConfig> parse_bus(JsonReader& r) {
     std::string keys = "name, uri, timeout, max_in_flight";
     if (bus.is_shine()) {
         ok = parse_shine_bus(r, bus) && ok;
-        keys += ", unknown_loggers, timezone";
+        keys += ", unknown_loggers, timezone, relay, relay_commands";
     } else {
-        for (const char* key : {"unknown_loggers", "timezone"}) {
+        for (const char* key : {"unknown_loggers", "timezone", "relay", "relay_commands"}) {
             if (r.has(key)) {
                 r.get(key);
                 r.error(key, std::string("\"") + key + "\" applies to shine+listen:// buses only");

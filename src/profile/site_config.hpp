@@ -27,6 +27,13 @@ struct BusConfig {
     // "timezone" of the loggers' clocks: empty = the host's local time, else a fixed offset
     // from UTC in minutes ("UTC", "+01:00", "-05:30").
     std::optional<int> utc_offset_minutes;
+    // "relay": "host:port": every stick connection is copied to this Growatt server (the cloud).
+    struct ShineRelay {
+        std::string host;
+        std::uint16_t port = 5279;
+        bool allow_commands = false;  // "relay_commands": "block" (default) or "allow"
+    };
+    std::optional<ShineRelay> relay;
 
     bool is_shine() const { return uri.scheme == "shine+listen"; }
 };

@@ -47,10 +47,14 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
     ShineSession(tcp::socket socket, std::string peer, std::shared_ptr<ListenerState> state)
         : socket_(std::move(socket)), peer_(std::move(peer)), state_(std::move(state)) {}
 
-    void start() { read(); }
+    void start() {
+        if (state_->options.relay) start_relay(*state_->options.relay);
+        read();
+    }
     void close() {
         boost::system::error_code ignored;
         socket_.close(ignored);
+        if (relay_) relay_->close();
     }
     bool is_open() const { return socket_.is_open(); }
 
@@ -97,6 +101,7 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
 
     void handle(const shine::Frame& f) {
         state_->log(LogLevel::debug, who() + ": rx " + type_text(f.type) + " " + hex(f.raw));
+        if (relay_) relay_->from_stick(f);
         const std::string logger = shine::datalogger_of(f);
         if (f.type == static_cast<std::uint8_t>(shine::RecordType::aes_key) ||
             (shine::is_data_record(f.type) && !shine::plausible_serial(logger))) {
@@ -110,7 +115,7 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
         switch (shine::reply_to(f.type)) {
             case shine::Reply::echo:
                 if (!admit(logger, {})) return;
-                return send(f.raw);
+                return answer(f, f.raw);
             case shine::Reply::ack:
                 return data(f, logger);
             case shine::Reply::none:
@@ -129,7 +134,7 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
                 state_->log(LogLevel::info, who() + ": record type " + type_text(f.type) +
                                                 " is acked but not decoded (logged once per type)");
             }
-            if (admit(logger, {})) send(shine::build_ack(f));
+            if (admit(logger, {})) answer(f, shine::build_ack(f));
             return;
         }
         auto rec = shine::decode_data_record(f);
@@ -137,11 +142,11 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
             // It passed its CRC: ack it, or the logger sends it again and again.
             state_->log(LogLevel::warning,
                         who() + ": " + type_text(f.type) + " record not decoded: " + rec.error());
-            if (admit(logger, {})) send(shine::build_ack(f));
+            if (admit(logger, {})) answer(f, shine::build_ack(f));
             return;
         }
         if (!admit(rec->datalogger, rec->inverter)) return;
-        send(shine::build_ack(f));
+        answer(f, shine::build_ack(f));
         if (state_->options.known && state_->options.known(rec->datalogger, rec->inverter) &&
             state_->options.on_record) {
             state_->options.on_record(f, *rec);
@@ -180,6 +185,27 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
         }
     }
 
+    // regpoll's ack or echo of a stick record; with a relay, the cloud's goes instead if it
+    // comes in time.
+    void answer(const shine::Frame& f, std::vector<std::uint8_t> bytes) {
+        if (relay_ && relay_->hold_answer(f, bytes)) return;
+        send(std::move(bytes));
+    }
+
+    void start_relay(const ShineRelayOptions& options) {
+        std::weak_ptr<ShineSession> weak = shared_from_this();
+        relay_ = start_shine_relay(
+            socket_.get_executor(), options,
+            [weak](std::vector<std::uint8_t> bytes) {
+                if (auto self = weak.lock(); self && self->socket_.is_open())
+                    self->send(std::move(bytes));
+            },
+            [weak](LogLevel level, const std::string& text) {
+                if (auto self = weak.lock(); self && self->state_->alive)
+                    self->state_->log(level, self->who() + ": " + text);
+            });
+    }
+
     void send(std::vector<std::uint8_t> bytes) {
         state_->log(LogLevel::debug, who() + ": tx " + hex(bytes));
         tx_.push_back(std::move(bytes));
@@ -203,6 +229,7 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
     shine::RecordStream stream_;
     std::array<std::uint8_t, 4096> rx_{};
     std::deque<std::vector<std::uint8_t>> tx_;
+    std::shared_ptr<ShineRelay> relay_;  // relay mode only
     bool aes_warned_ = false;
 };
 
@@ -279,6 +306,14 @@ Expected<std::shared_ptr<ShineListener>, std::string> make_shine_listener(
     state->name = bound.to_string();
     state->options = std::move(options);
     state->log(LogLevel::info, "waiting for Growatt dataloggers to dial in");
+    if (const auto& relay = state->options.relay) {
+        state->log(
+            LogLevel::info,
+            "relaying each datalogger connection to " + relay->host + ":" +
+                std::to_string(relay->port) + " (cloud commands: " +
+                (relay->commands == shine::RelayCommands::allow ? "allowed" : "writes blocked") +
+                ")");
+    }
     return std::shared_ptr<ShineListener>(
         std::make_shared<ShineListenerImpl>(io, std::move(*acceptor), state));
 }

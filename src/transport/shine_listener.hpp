@@ -1,9 +1,11 @@
 #pragma once
 // The server side of shine+listen://: Growatt Shine dataloggers dial in, any number at
 // once, and push records. Each connection acks data records, echoes pings, and hands every
-// decoded data record on; the poller matches it to a device. Nothing is sent unasked.
+// decoded data record on; the poller matches it to a device. Nothing is sent unasked. With a
+// relay, the cloud's answers reach the stick instead of regpoll's while the cloud is there.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +13,7 @@
 #include "common/expected.hpp"
 #include "shine/records.hpp"
 #include "transport/log.hpp"
+#include "transport/shine_relay.hpp"
 #include "transport/uri.hpp"
 
 namespace regpoll::transport {
@@ -23,6 +26,8 @@ struct ShineListenerOptions {
     // A data record (0x03, 0x04, 0x50) of a known logger, after its ack was queued.
     std::function<void(const shine::Frame&, const shine::DataRecord&)> on_record;
     LogFn log;
+    // Relay mode: each connection is also copied to this Growatt server (see shine_relay.hpp).
+    std::optional<ShineRelayOptions> relay;
 };
 
 class ShineListener {

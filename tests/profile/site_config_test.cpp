@@ -101,5 +101,34 @@ TEST(SiteConfig, ProfileDefaultsApplyAndAPointsOwnOrderWins) {
     EXPECT_TRUE(limits.single_connection);
 }
 
+// "relay" on a shine+listen:// bus: host and port (5279 when left out, IPv6 in brackets),
+// commands blocked unless "relay_commands" allows them; no relay unless asked for.
+TEST(SiteConfig, ShineRelayTargetsAndCommands) {
+    const auto path = write_temp("relay.json", R"({
+      "buses": [ { "name": "a", "uri": "shine+listen://127.0.0.1:0", "relay": "server.growatt.com:5279" },
+                 { "name": "b", "uri": "shine+listen://127.0.0.1:0", "relay": "192.0.2.7", "relay_commands": "allow" },
+                 { "name": "c", "uri": "shine+listen://127.0.0.1:0", "relay": "[::1]:15279", "relay_commands": "block" },
+                 { "name": "d", "uri": "shine+listen://127.0.0.1:0" } ],
+      "devices": [ { "name": "inv", "bus": "a", "datalogger": "XGD5BF42MX",
+                     "points": [ { "name": "status", "register": "input", "address": 3000 } ] } ] })");
+    ProfileLibrary library;
+    auto result = load_site_config(path, library);
+    ASSERT_TRUE(result.config) << (result.diagnostics.errors().empty() ? "" : result.diagnostics.errors()[0]);
+    const auto& buses = result.config->buses;
+    ASSERT_TRUE(buses[0].relay);
+    EXPECT_EQ(buses[0].relay->host, "server.growatt.com");
+    EXPECT_EQ(buses[0].relay->port, 5279);
+    EXPECT_FALSE(buses[0].relay->allow_commands);
+    ASSERT_TRUE(buses[1].relay);
+    EXPECT_EQ(buses[1].relay->host, "192.0.2.7");
+    EXPECT_EQ(buses[1].relay->port, 5279);
+    EXPECT_TRUE(buses[1].relay->allow_commands);
+    ASSERT_TRUE(buses[2].relay);
+    EXPECT_EQ(buses[2].relay->host, "::1");
+    EXPECT_EQ(buses[2].relay->port, 15279);
+    EXPECT_FALSE(buses[2].relay->allow_commands);
+    EXPECT_FALSE(buses[3].relay);
+}
+
 }  // namespace
 }  // namespace regpoll::profile

@@ -1,6 +1,7 @@
 // Growatt Shine dataloggers -> `regpoll run` (shine+listen://) -> a real mosquitto. The
 // sticks here are scripted test peers sending the reference's captured records (protocols 5
-// and 6) and a protocol-2 record built with the codec; two loggers are connected at once.
+// and 6) and records built with the codec (protocol 2, a ShineLink with two inverters);
+// loggers connected at once, Home Assistant and Domoticz output, a broker outage.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -113,29 +114,35 @@ class ShineRun : public ::testing::Test {
         std::filesystem::remove_all(dir_);
     }
 
-    void start(const std::string& bus_extra, const std::string& site_extra = "") {
+    void start(const std::string& bus_extra, const std::string& site_extra = "",
+               const std::string& mqtt_extra = "") {
         const auto path = (dir_ / "site.json").string();
         std::ofstream(path) << R"({
           "buses": [ { "name": "shine", "uri": "shine+listen://127.0.0.1:)"
                             << port_ << "\"" << bus_extra << R"( } ],
           "devices": [
             { "name": "min", "bus": "shine", "datalogger": "XGD5BF42MX", "upload_interval": "1m",
+              "domoticz": [ { "idx": 12, "type": "kwh", "power": "ac_power", "energy": "energy_total" } ],
               "points": [ { "name": "status", "register": "input", "address": 3000 },
-                          { "name": "ac_power", "register": "input", "address": 3023, "type": "int32", "scale": 0.1 },
+                          { "name": "ac_power", "register": "input", "address": 3023, "type": "int32", "scale": 0.1, "unit": "W" },
                           { "name": "grid_frequency", "register": "input", "address": 3025, "scale": 0.01 },
-                          { "name": "energy_total", "register": "input", "address": 3051, "type": "int32", "scale": 0.1 },
+                          { "name": "energy_total", "register": "input", "address": 3051, "type": "int32", "scale": 0.1, "unit": "kWh" },
                           { "name": "battery_soc", "register": "input", "address": 1014 } ] },
             { "name": "link52", "bus": "shine", "datalogger": "GKB4827095", "inverter": "DAA384311B",
               "points": [ { "name": "active_power_rate", "register": "holding", "address": 3 },
                           { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 } ] },
             { "name": "sim", "bus": "shine", "datalogger": "SIMLOG0001", "profile": "growatt/min-tl-xh",
               "upload_interval": "1s" },
+            { "name": "pv_a", "bus": "shine", "datalogger": "LINK000001", "inverter": "INVA000001",
+              "points": [ { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 } ] },
+            { "name": "pv_b", "bus": "shine", "datalogger": "LINK000001", "inverter": "INVB000001",
+              "points": [ { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 } ] },
             { "name": "old", "bus": "shine", "datalogger": "AH44460477",
               "points": [ { "name": "pv_power", "register": "input", "address": 1, "type": "int32", "scale": 0.1 },
                           { "name": "pv1_voltage", "register": "input", "address": 3, "scale": 0.1 } ] } ],
           "mqtt": { "broker": ")"
                             << broker_->uri() << R"(", "client_id": "regpoll-)" << name_
-                            << R"(" })" << site_extra << " }";
+                            << "\"" << mqtt_extra << " }" << site_extra << " }";
         regpoll_.emplace(
             std::vector<std::string>{"/bin/sh", "-c",
                                      std::string("echo READY; exec ") + REGPOLL_BINARY +
@@ -416,6 +423,92 @@ TEST_F(ShineRun, UnknownLoggerIsLoggedOnceAndAckedOrDropped) {
     Stick stranger(port_);
     stranger.send(test::unhex(v::v2_ping_v6));
     EXPECT_TRUE(stranger.closed());
+}
+
+// A protocol-6 live record of ShineLink LINK000001 for one of its inverters: input 0-44,
+// PV power (input 1-2, 0.1 W) as given.
+Bytes link_record(const std::string& inverter, std::uint32_t pv_tenths, std::uint16_t transaction) {
+    shine::DataRecord rec;
+    rec.datalogger = "LINK000001";
+    rec.inverter = inverter;
+    shine::RegisterBlock block;
+    block.values.assign(45, 0);
+    block.values[0] = 1;
+    block.values[1] = static_cast<std::uint16_t>(pv_tenths >> 16);
+    block.values[2] = static_cast<std::uint16_t>(pv_tenths & 0xFFFF);
+    rec.blocks.push_back(block);
+    return shine::encode_frame(transaction, 6, 1, 0x04, shine::encode_data_body(rec, 6));
+}
+
+// One ShineLink carrying two inverters: each inverter's records feed its own device, over
+// one connection; a third inverter no device names is logged with both serials and acked.
+TEST_F(ShineRun, ShineLinkWithTwoInvertersFeedsTwoDevices) {
+    start("");
+    Subscriber sub(broker_->uri(), "watch-" + name_);
+    Stick link(port_);
+    link.send(link_record("INVA000001", 12345, 1));
+    link.send(link_record("INVB000001", 6789, 2));
+    link.send(link_record("INVC000001", 5555, 3));
+    const auto acks = link.read(33);
+    ASSERT_EQ(acks.size(), 33U) << "three records, three acks";
+    EXPECT_EQ(acks[7], 0x04);
+
+    EXPECT_DOUBLE_EQ(state(sub, "pv_a", "pv_power").value("pv_power", 0.0), 1234.5);
+    EXPECT_DOUBLE_EQ(state(sub, "pv_b", "pv_power").value("pv_power", 0.0), 678.9);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (regpoll_->stderr_log().find("INVC000001") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const std::string log = regpoll_->stderr_log();
+    EXPECT_NE(log.find("\"datalogger\": \"LINK000001\", \"inverter\": \"INVC000001\""),
+              std::string::npos)
+        << log;
+    for (const auto& p : sub.payloads("regpoll/pv_a/state"))
+        EXPECT_DOUBLE_EQ(json::parse(p).value("pv_power", 0.0), 1234.5) << "never B's or C's";
+}
+
+// A Shine device is a device like any other for Home Assistant and Domoticz: retained
+// discovery configs for its points and its Domoticz mapping on domoticz/in; and what is
+// decoded while the broker is down reaches it once it is back (the outbox).
+TEST_F(ShineRun, HomeAssistantDomoticzAndABrokerOutage) {
+    start(R"(, "timezone": "UTC")", "", R"(, "homeassistant": true)");
+    auto sub = std::make_unique<Subscriber>(broker_->uri(), "watch-" + name_);
+    Stick stick(port_);
+    stick.send(test::unhex(v::v7_data_v6));
+    EXPECT_EQ(test::to_hex(stick.read(11)), v::v7_ack_v6);
+
+    const std::string config_topic = "homeassistant/sensor/regpoll_min/ac_power/config";
+    sub->collect(std::chrono::seconds(10), [&](const std::vector<Received>&) {
+        return !sub->payloads(config_topic).empty() && !sub->payloads("domoticz/in").empty();
+    });
+    ASSERT_FALSE(sub->payloads(config_topic).empty());
+    const json config = json::parse(sub->payloads(config_topic).back());
+    EXPECT_EQ(config.value("state_topic", ""), "regpoll/min/state");
+    ASSERT_FALSE(sub->payloads("domoticz/in").empty());
+    const json dz = json::parse(sub->payloads("domoticz/in").back());
+    EXPECT_EQ(dz.value("idx", 0), 12);
+    EXPECT_EQ(dz.value("svalue", ""), "283.2;6771700");
+
+    // The broker goes away; a record decoded meanwhile is kept and delivered afterwards to
+    // the subscriber's kept session.
+    sub.reset();
+    broker_->stop();
+    const std::time_t then = std::time(nullptr) - 3600;  // an hour ago, in UTC (the bus's zone)
+    std::tm t{};
+    gmtime_r(&then, &t);
+    stick.send(buffered_record(
+        {t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec}, 4321));
+    ASSERT_EQ(stick.read(11).size(), 11U) << "acked while the broker is away";
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    broker_->start();
+    sub = std::make_unique<Subscriber>(broker_->uri(), "watch-" + name_);
+    sub->collect(std::chrono::seconds(15), [&](const std::vector<Received>&) {
+        return !sub->payloads("regpoll/min/buffered").empty();
+    });
+    ASSERT_EQ(sub->payloads("regpoll/min/buffered").size(), 1U);
+    EXPECT_DOUBLE_EQ(
+        json::parse(sub->payloads("regpoll/min/buffered").front()).value("ac_power", 0.0), 432.1);
 }
 
 }  // namespace

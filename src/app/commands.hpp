@@ -148,6 +148,7 @@ struct SimulateArgs {
     std::string inverter = "SIMINV0001";
     int shine_protocol = 6;                     // 2, 5 or 6
     std::string upload_interval = "1m";
+    std::string clock_skew;                     // the stick's clock error: "2h" ahead, "-2h" behind
 };
 
 int run_simulate(const SimulateArgs& args);

@@ -237,6 +237,9 @@ int main(int argc, char** argv) {
         ->capture_default_str()->needs(sim_shine);
     sim_cmd->add_option("--upload-interval", simulate.upload_interval, "How often the datalogger sends")
         ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--clock-skew", simulate.clock_skew,
+                        "Shine: how far the datalogger's clock is off until the server sets it (2h ahead, -2h behind)")
+        ->needs(sim_shine);
 
     try {
         app.parse(argc, argv);

@@ -17,6 +17,7 @@
 #include "poll/point_writer.hpp"
 #include "poll/pushed_record.hpp"
 #include "poll/schedule.hpp"
+#include "poll/shine_settings.hpp"
 #include "transport/link_factory.hpp"
 #include "transport/shine_listener.hpp"
 #include "transport/shine_register_link.hpp"
@@ -484,6 +485,9 @@ void Poller::Impl::on_shine_record(const profile::BusConfig& bus, const shine::F
             sink.on_availability(dev.config->name, true);
         }
         arm_silence(d);
+        if (frame.type == static_cast<std::uint8_t>(shine::RecordType::announce)) {
+            align_datalogger_settings(shine_listeners.at(bus.name), *dev.config, bus.utc_offset_minutes);
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 // Writes through a Growatt Shine datalogger, end to end: `regpoll simulate --shine` plays
 // the stick and its inverter, `regpoll run` listens on shine+listen://, a real mosquitto
 // carries the MQTT write. The stick takes 0x06 (one register) and 0x10 (several) into its
-// holding registers and answers 0x05; its log says what reached it.
+// holding registers and answers 0x05; its log says what reached it. After an announce
+// regpoll brings the stick's upload interval and clock in line.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -160,6 +161,26 @@ TEST_F(ShineWrite, MqttWritesReachTheInverterThroughTheStickAndAreReadBack) {
         std::this_thread::sleep_for(200ms);
     } while (std::chrono::steady_clock::now() < deadline);
     EXPECT_NE(late.value("error", "").find("datalogger SIMLOG0001 is not connected"), std::string::npos) << late;
+}
+
+TEST_F(ShineWrite, AfterAnAnnounceTheUploadIntervalAndClockAreSet) {
+    start_regpoll(R"(, "upload_interval": "1m")");
+    start_stick({"--upload-interval", "5m", "--clock-skew", "-2h"});
+    EXPECT_TRUE(log_has(*regpoll_, "upload interval changed from \"5\" to \"1\" minutes"));
+    EXPECT_TRUE(log_has(*regpoll_, "clock set from"));
+    EXPECT_TRUE(log_has(*stick_, "setting 4 set to \"1\""));
+    EXPECT_TRUE(log_has(*stick_, "setting 31 set to"));
+}
+
+TEST_F(ShineWrite, ClockLeftAloneWhenTheDeviceSaysSo) {
+    start_regpoll(R"(, "upload_interval": "1s", "set_clock": false)");
+    start_stick({"--upload-interval", "1s", "--clock-skew", "-2h"});
+    ASSERT_TRUE(log_has(*regpoll_, "device inv: online"));
+    std::this_thread::sleep_for(2s);
+    EXPECT_EQ(regpoll_->stderr_log().find("clock set from"), std::string::npos);
+    EXPECT_EQ(regpoll_->stderr_log().find("upload interval changed"), std::string::npos)
+        << "the stick already sends every second";
+    EXPECT_EQ(stick_->stderr_log().find("setting 31 set to"), std::string::npos);
 }
 
 }  // namespace

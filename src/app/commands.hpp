@@ -41,6 +41,7 @@ struct WriteArgs {
     std::string byte = "low";
     bool multiple = false;  // always FC15/FC16, for devices that refuse FC5/FC6
     bool json = false;
+    std::string wait = "5m";  // -c, device behind a Shine datalogger: how long it may take to dial in
     std::vector<std::string> values;
     // A point of a site configuration instead of a URI and an address: the profile's
     // encoding and the same checks as writes from MQTT (run_write_point).

@@ -54,13 +54,17 @@ class ShineWrite : public ::testing::Test {
         fs::remove_all(dir_);
     }
 
-    void start_regpoll(const std::string& device_extra) {
+    std::string write_site(const std::string& device_extra) {
         const auto path = (dir_ / "site.json").string();
         std::ofstream(path) << R"({
           "buses": [ { "name": "shine", "uri": "shine+listen://127.0.0.1:)" << port_ << R"(" } ],
           "devices": [ { "name": "inv", "bus": "shine", "datalogger": "SIMLOG0001", "profile": "./inverter.json",
                          "writes": "all", "write_interval": "0s")" << device_extra << R"( } ],
           "mqtt": { "broker": ")" << broker_->uri() << R"(", "client_id": "regpoll-)" << name_ << R"(" } })";
+        return path;
+    }
+    void start_regpoll(const std::string& device_extra) {
+        const auto path = write_site(device_extra);
         regpoll_.emplace(std::vector<std::string>{"/bin/sh", "-c",
                                                   std::string("echo READY; exec ") + REGPOLL_BINARY + " run -c " +
                                                       path + " --output none"},
@@ -181,6 +185,30 @@ TEST_F(ShineWrite, ClockLeftAloneWhenTheDeviceSaysSo) {
     EXPECT_EQ(regpoll_->stderr_log().find("upload interval changed"), std::string::npos)
         << "the stick already sends every second";
     EXPECT_EQ(stick_->stderr_log().find("setting 31 set to"), std::string::npos);
+}
+
+// `regpoll write` binds the bus's port itself, waits for the stick to dial in, writes and
+// reads back; with the port taken by `regpoll run` it says to write through MQTT.
+TEST_F(ShineWrite, WriteCommandWaitsForTheStickToDialIn) {
+    const auto site = write_site("");
+    const std::vector<std::string> write{REGPOLL_BINARY, "write", "-c", site, "--device", "inv",
+                                         "--point", "active_power_limit", "60", "--wait", "30s"};
+    auto alone = run_command({REGPOLL_BINARY, "write", "-c", site, "--device", "inv", "--point",
+                              "active_power_limit", "60", "--wait", "1s"}, 30s);
+    EXPECT_NE(alone.exit_code, 0);
+    EXPECT_NE(alone.err.find("datalogger SIMLOG0001 did not dial in"), std::string::npos) << alone.err;
+
+    start_stick({"--upload-interval", "1s"});
+    auto done = run_command(write, 60s);
+    EXPECT_EQ(done.exit_code, 0) << done.err;
+    EXPECT_NE(done.out.find("wrote 60 to inv/active_power_limit; read back 60"), std::string::npos) << done.out;
+    EXPECT_NE(done.err.find("waiting up to 30s for datalogger SIMLOG0001"), std::string::npos) << done.err;
+    EXPECT_TRUE(log_has(*stick_, "0x06 write holding 3 = 60: taken"));
+
+    start_regpoll("");
+    auto taken = run_command(write, 30s);
+    EXPECT_NE(taken.exit_code, 0);
+    EXPECT_NE(taken.err.find("write through MQTT"), std::string::npos) << taken.err;
 }
 
 }  // namespace

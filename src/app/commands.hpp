@@ -41,6 +41,7 @@ struct WriteArgs {
     std::string byte = "low";
     bool multiple = false;  // always FC15/FC16, for devices that refuse FC5/FC6
     bool json = false;
+    std::string wait = "5m";  // -c, device behind a Shine datalogger: how long it may take to dial in
     std::vector<std::string> values;
     // A point of a site configuration instead of a URI and an address: the profile's
     // encoding and the same checks as writes from MQTT (run_write_point).
@@ -148,6 +149,7 @@ struct SimulateArgs {
     std::string inverter = "SIMINV0001";
     int shine_protocol = 6;                     // 2, 5 or 6
     std::string upload_interval = "1m";
+    std::string clock_skew;                     // the stick's clock error: "2h" ahead, "-2h" behind
 };
 
 int run_simulate(const SimulateArgs& args);

@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
     write_cmd->add_option("-c,--config", write.config, "Site configuration: write --point of --device through its profile");
     write_cmd->add_option("--device", write.device, "With -c: the device's name");
     write_cmd->add_option("--point", write.point, "With -c: the point's name");
+    write_cmd->add_option("--wait", write.wait,
+                          "With -c, a device behind a Shine datalogger: how long to wait for it to dial in")
+        ->capture_default_str();
     write_cmd->add_option("-r,--register", write.register_kind, "holding or coil")->capture_default_str();
     write_cmd->add_option("-a,--address", write.address, "0-based protocol address");
     write_cmd->add_option("-T,--type", write.type, "Value type (default uint16; bool for coils)");
@@ -237,6 +240,9 @@ int main(int argc, char** argv) {
         ->capture_default_str()->needs(sim_shine);
     sim_cmd->add_option("--upload-interval", simulate.upload_interval, "How often the datalogger sends")
         ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--clock-skew", simulate.clock_skew,
+                        "Shine: how far the datalogger's clock is off until the server sets it (2h ahead, -2h behind)")
+        ->needs(sim_shine);
 
     try {
         app.parse(argc, argv);

@@ -62,6 +62,15 @@ std::optional<sim::ShineStickSpec> stick_spec(const SimulateArgs& a, const profi
         print_error("--upload-interval \"" + a.upload_interval + "\" is not a duration such as 1m");
         return std::nullopt;
     }
+    if (!a.clock_skew.empty()) {
+        const bool behind = a.clock_skew.front() == '-';
+        auto skew = parse_duration(behind ? a.clock_skew.substr(1) : a.clock_skew);
+        if (!skew) {
+            print_error("--clock-skew \"" + a.clock_skew + "\" is not a duration such as 2h or -2h");
+            return std::nullopt;
+        }
+        spec.clock_skew = behind ? -*skew : *skew;
+    }
     spec.datalogger = a.datalogger;
     spec.inverter = a.inverter;
     spec.protocol = static_cast<std::uint16_t>(a.shine_protocol);

@@ -1,6 +1,7 @@
 // regpoll write -c SITE --device D --point P VALUE: one point written through its profile,
 // with the checks and the encoder that MQTT, Domoticz and Home Assistant writes use, then
-// read back.
+// read back. A device behind a Shine datalogger is written through the datalogger's own
+// connection, once it has dialled in.
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -8,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
+#include "app/shine_write_link.hpp"
 #include "app/sunspec_site.hpp"
 #include "common/duration.hpp"
 #include "modbus/frame_dump.hpp"
@@ -85,7 +87,28 @@ int run_write_point(const WriteArgs& a) {
         if (level == transport::LogLevel::warning) print_error("warning: " + text);
         else if (debug) print_error(text);
     };
-    auto link = transport::make_link(io, bus->uri, options);
+    std::shared_ptr<transport::ShineListener> listener;  // a device behind a Shine datalogger
+    Expected<std::shared_ptr<transport::Link>, std::string> link = Unexpected{std::string()};
+    if (dev->shine) {
+        auto wait = parse_duration(a.wait);
+        if (!wait || wait->count() <= 0) {
+            print_error("--wait \"" + a.wait + "\" is not a duration such as 30s or 5m");
+            return exit_usage;
+        }
+        // The listener's news (who connected, what it waits for) is what the user waits on.
+        const transport::LogFn shine_log = [debug = a.link.debug](transport::LogLevel level, const std::string& text) {
+            if (level != transport::LogLevel::debug || debug) print_error(text);
+        };
+        auto connected = connect_shine_device(io, *bus, *dev, *wait, shine_log);
+        if (!connected) {
+            print_error(connected.error());
+            return exit_failure;
+        }
+        listener = connected->listener;
+        link = connected->link;
+    } else {
+        link = transport::make_link(io, bus->uri, options);
+    }
     if (!link) {
         print_error("bus " + bus->name + ": " + link.error());
         return exit_usage;
@@ -100,6 +123,7 @@ int run_write_point(const WriteArgs& a) {
     if (auto error = poll::write_point(target, *value, [&](poll::WriteOutcome out) {
             outcome = std::move(out);
             (*link)->close();
+            if (listener) listener->close();
         })) {
         print_error(*error);
         return exit_usage;

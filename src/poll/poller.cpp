@@ -17,8 +17,10 @@
 #include "poll/point_writer.hpp"
 #include "poll/pushed_record.hpp"
 #include "poll/schedule.hpp"
+#include "poll/shine_settings.hpp"
 #include "transport/link_factory.hpp"
 #include "transport/shine_listener.hpp"
+#include "transport/shine_register_link.hpp"
 
 namespace regpoll::poll {
 namespace {
@@ -77,6 +79,7 @@ struct DeviceRuntime {
     // Devices behind a Shine datalogger: records push, nothing is polled. Goes off when no
     // record came within the device's timeout.
     std::unique_ptr<asio::steady_timer> silence;
+    std::shared_ptr<transport::Link> shine_link;  // its holding registers through the stick (writes)
     KeptScales kept;     // scale factors read by a slower group, for the faster ones (plan kept)
     std::vector<std::size_t> kept_points;
     std::map<std::size_t, std::unique_ptr<KeepaliveTimer>> keepalive;  // by point index
@@ -134,6 +137,7 @@ struct Poller::Impl {
     void read_back(std::size_t d, const WrittenRange& w);
     void start_shine_bus(const profile::BusConfig& bus, const transport::LinkOptions& link_options);
     bool shine_known(const std::string& bus, const std::string& logger, const std::string& inverter) const;
+    std::optional<std::string> shine_write_refusal(const profile::DeviceConfig& cfg, const profile::Point& pt) const;
     void on_shine_record(const profile::BusConfig& bus, const shine::Frame& frame, const shine::DataRecord& rec);
     void arm_silence(std::size_t d);
     void next_write(std::size_t d, std::size_t p);
@@ -158,12 +162,14 @@ void Poller::Impl::write(const std::string& device, const std::string& point, co
     while (d < devices.size() && devices[d].config->name != device) ++d;
     if (d == devices.size()) return refuse("no device \"" + device + "\" in " + config->file);
     const auto& cfg = *devices[d].config;
-    if (cfg.shine) return refuse("device " + device + " is behind a Shine datalogger: writes through it are not supported yet");
     std::size_t p = 0;
     while (p < cfg.points.size() && cfg.points[p].name != point) ++p;
     if (p == cfg.points.size()) return refuse("device " + device + " has no point \"" + point + "\"");
     const auto& pt = cfg.points[p];
     if (auto why = write_refusal(cfg, pt)) return refuse(*why);
+    if (cfg.shine) {
+        if (auto why = shine_write_refusal(cfg, pt)) return refuse(*why);
+    }
     auto value = parse_write_payload(pt, payload);
     if (!value) return refuse("device " + device + ": " + value.error());
     if (auto why = check_write_range(pt, *value)) return refuse("device " + device + ": " + *why);
@@ -210,7 +216,7 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
     auto& slot = *write_slots[{d, p}];
     slot.busy = true;
     slot.last_start = SteadyClock::now();
-    WriteTarget target{dev.link, dev.config->unit, dev.timeout, dev.config, &pt};
+    WriteTarget target{dev.config->shine ? dev.shine_link : dev.link, dev.config->unit, dev.timeout, dev.config, &pt};
     auto shown = w.shown;
     auto done = std::make_shared<WriteDone>(std::move(w.done));
     const bool rewrite = w.rewrite;
@@ -352,6 +358,9 @@ void Poller::Impl::start() {
         if (cfg.shine) {
             dev.availability = Availability(1, config->poller.backoff_max);
             dev.silence = std::make_unique<asio::steady_timer>(io);
+            dev.shine_link = transport::make_shine_register_link(
+                io, shine_listeners.at(cfg.bus), cfg.shine->datalogger, cfg.shine->inverter,
+                bus_options[cfg.bus].log);
             arm_silence(d);
             continue;
         }
@@ -413,6 +422,22 @@ void Poller::Impl::start_shine_bus(const profile::BusConfig& bus, const transpor
     shine_listeners[bus.name] = std::move(*listener);
 }
 
+// Through a stick only holding registers can be written (0x06/0x10), and only while its
+// logger is connected: said at once rather than after a timeout.
+std::optional<std::string> Poller::Impl::shine_write_refusal(const profile::DeviceConfig& cfg,
+                                                             const profile::Point& pt) const {
+    if (pt.kind != modbus::RegisterKind::holding) {
+        return "point " + pt.name + " of device " + cfg.name + " is a " + std::string(modbus::register_kind_name(pt.kind)) +
+               " point: through a Shine datalogger only holding registers can be written (commands 0x06/0x10)";
+    }
+    const auto& listener = shine_listeners.at(cfg.bus);
+    if (!listener->connected(cfg.shine->datalogger)) {
+        return "device " + cfg.name + ": datalogger " + cfg.shine->datalogger + " is not connected to bus " + cfg.bus +
+               " (it dials in by itself); nothing was written";
+    }
+    return std::nullopt;
+}
+
 // A device on `bus` takes the logger's records (those of `inverter`; empty: of any inverter).
 bool Poller::Impl::shine_known(const std::string& bus, const std::string& logger, const std::string& inverter) const {
     for (const auto& dev : devices) {
@@ -466,6 +491,9 @@ void Poller::Impl::on_shine_record(const profile::BusConfig& bus, const shine::F
             sink.on_availability(dev.config->name, true);
         }
         arm_silence(d);
+        if (frame.type == static_cast<std::uint8_t>(shine::RecordType::announce)) {
+            align_datalogger_settings(shine_listeners.at(bus.name), *dev.config, bus.utc_offset_minutes);
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "shine/settings.hpp"
+
 namespace regpoll::poll {
 namespace {
 
@@ -58,13 +60,7 @@ std::optional<std::int64_t> record_time_ms(const std::optional<shine::RecordTime
         t.second > 59) {
         return std::nullopt;
     }
-    std::tm tm{};
-    tm.tm_year = t.year - 1900;
-    tm.tm_mon = t.month - 1;
-    tm.tm_mday = t.day;
-    tm.tm_hour = t.hour;
-    tm.tm_min = t.minute;
-    tm.tm_sec = t.second;
+    std::tm tm = shine::clock_tm(t);
     std::time_t seconds;
     if (utc_offset_minutes) {
         seconds = timegm(&tm) - static_cast<std::time_t>(*utc_offset_minutes) * 60;

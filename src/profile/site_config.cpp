@@ -211,7 +211,7 @@ void parse_writes(JsonReader& r, DeviceConfig& dev) {
     }
 }
 
-constexpr const char* shine_device_keys[] = {"datalogger", "inverter", "upload_interval", "timeout"};
+constexpr const char* shine_device_keys[] = {"datalogger", "inverter", "upload_interval", "timeout", "set_clock"};
 
 // The keys of a device behind a Shine datalogger; `timeout` defaults to three upload intervals.
 void parse_shine_device(JsonReader& r, DeviceConfig& dev) {
@@ -226,8 +226,12 @@ void parse_shine_device(JsonReader& r, DeviceConfig& dev) {
     if (auto v = r.string("inverter")) s.inverter = *v;
     if (auto v = r.duration("upload_interval")) {
         if (v->count() <= 0) r.error("upload_interval", "the upload interval must be longer than 0");
-        else s.upload_interval = *v;
+        else {
+            s.upload_interval = *v;
+            s.upload_interval_given = true;
+        }
     }
+    if (auto v = r.boolean("set_clock")) s.set_clock = *v;
     s.timeout = 3 * s.upload_interval;
     if (auto v = r.duration("timeout")) {
         if (v->count() <= 0) r.error("timeout", "a timeout must be longer than 0");

@@ -43,6 +43,8 @@ struct ShineDeviceConfig {
     std::string datalogger;  // the logger's serial
     std::string inverter;    // the inverter's serial; empty: any inverter of that logger
     Milliseconds upload_interval{300000};
+    bool upload_interval_given = false;  // written to the logger (item 4) when it differs
+    bool set_clock = true;               // the logger clock (item 31) is set when > 60 s off
     Milliseconds timeout{900000};  // offline when no record came for this long (3 intervals)
 };
 

@@ -1,7 +1,6 @@
 #include "sim/shine_stick.hpp"
 
 #include <array>
-#include <ctime>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -10,7 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "shine/commands.hpp"
 #include "shine/record_stream.hpp"
+#include "shine/settings.hpp"
 
 namespace regpoll::sim {
 
@@ -44,13 +45,11 @@ struct Pending {
     std::uint16_t transaction = 0;  // 0: not sent yet
 };
 
-shine::RecordTime local_time(SimTime t, const LocalZone& zone) {
+// The logger's clock: simulated time in its zone, off by `skew` (set by the server's 0x18).
+shine::RecordTime local_time(SimTime t, const LocalZone& zone, std::chrono::seconds skew) {
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()) +
-                      zone.utc_offset;
-    const std::time_t tt = static_cast<std::time_t>(secs.count());
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+                      zone.utc_offset + skew;
+    return shine::clock_from_seconds(secs.count());
 }
 
 constexpr std::uint8_t announce_type = static_cast<std::uint8_t>(shine::RecordType::announce);
@@ -61,13 +60,14 @@ constexpr std::uint8_t ping_type = static_cast<std::uint8_t>(shine::RecordType::
 }  // namespace
 
 struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
-    State(asio::io_context& io, ShineStickSpec s, const server::UnitTables& t,
+    State(asio::io_context& io, ShineStickSpec s, server::UnitTables& t,
           std::function<void(SimTime)> r, std::function<SimTime()> c, LocalZone z)
         : spec(std::move(s)), tables(t), refresh(std::move(r)), clock(std::move(c)), zone(z),
-          socket(io), resolver(io), upload(io), ack(io), redial(io) {}
+          socket(io), resolver(io), upload(io), ack(io), redial(io),
+          skew(std::chrono::duration_cast<std::chrono::seconds>(spec.clock_skew)) {}
 
     ShineStickSpec spec;
-    const server::UnitTables& tables;
+    server::UnitTables& tables;
     std::function<void(SimTime)> refresh;
     std::function<SimTime()> clock;
     LocalZone zone;
@@ -83,6 +83,7 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
     shine::RecordStream incoming;
     std::array<std::uint8_t, 2048> read_buffer{};
     ShineStickStats stats;
+    std::chrono::seconds skew;  // the logger clock's error, until the server sets it
 
     std::string where() const {
         return "sim shine " + spec.datalogger + " -> " + spec.host + ":" + std::to_string(spec.port);
@@ -93,7 +94,7 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
         shine::DataRecord r;
         r.datalogger = spec.datalogger;
         r.inverter = spec.inverter;
-        r.time = local_time(t, zone);
+        r.time = local_time(t, zone, skew);
         for (const auto& b : blocks) {
             auto values = tables.registers(kind, b.first, b.count);
             r.blocks.push_back({b.first, values ? std::move(*values)
@@ -131,6 +132,10 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
             ++stats.discarded;
         }
         send_next();
+        arm_upload();
+    }
+
+    void arm_upload() {
         upload.expires_after(spec.upload_interval);
         upload.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
             if (!ec && !self->stopped) self->take_record();
@@ -163,6 +168,7 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
 
     void on_frame(const shine::Frame& f) {
         if (f.type == ping_type) return;  // the echo of our ping
+        if (shine::is_command_type(f.type)) return answer(f);
         if (!in_flight || queue.empty()) return;
         const auto& p = queue.front();
         if (f.transaction != p.transaction || f.type != p.type) return;
@@ -171,6 +177,85 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
         in_flight = false;
         ack.cancel();
         send_next();
+    }
+
+    // A command from the server: settings (0x19 read, 0x18 write) and the inverter's holding
+    // registers (0x05 read, 0x06/0x10 write; what is written stays, so the next 0x05 and
+    // announce show it).
+    void answer(const shine::Frame& f) {
+        auto c = shine::parse_command(f);
+        if (!c) return spdlog::warn("{}: command not understood: {}", where(), c.error());
+        const auto to = shine::answer_target(f, spec.datalogger);
+        const bool to_inverter = f.type == 0x05 || f.type == 0x06 || f.type == 0x10;
+        if (to_inverter && f.unit != spec.unit) {
+            spdlog::warn("{}: command 0x{:02x} for unit 0x{:02x}, but the inverter is unit 0x{:02x}; "
+                         "refused", where(), f.type, f.unit, spec.unit);
+            if (f.type == 0x05) return send(shine::build_register_read_answer(to, c->first, c->last, {}));
+            if (f.type == 0x06) return send(shine::build_register_write_answer(to, c->first, 0x01, 0));
+            return send(shine::build_registers_write_answer(to, c->first, c->last, 0x01));
+        }
+        switch (f.type) {
+            case 0x19:
+                for (std::uint32_t item = c->first; item <= c->last; ++item) {
+                    if (auto value = setting(static_cast<std::uint16_t>(item)))
+                        send(shine::build_config_answer(to, static_cast<std::uint16_t>(item), *value));
+                }
+                return;
+            case 0x18:
+                return send(shine::build_config_write_answer(to, c->first, change_setting(c->first, c->text)));
+            case 0x05: {
+                const auto count = static_cast<std::uint16_t>(c->last - c->first + 1);
+                auto values = tables.registers(modbus::RegisterKind::holding, c->first, count);
+                spdlog::info("{}: 0x05 read holding {}-{}: {}", where(), c->first, c->last,
+                             values ? "answered" : "not mapped, answered without values");
+                return send(shine::build_register_read_answer(
+                    to, c->first, c->last, values ? *values : std::vector<std::uint16_t>{}));
+            }
+            default: {  // 0x06, 0x10
+                const auto ec = tables.write_registers(modbus::RegisterKind::holding, c->first, c->values);
+                std::string shown;
+                for (auto v : c->values) shown += (shown.empty() ? "" : " ") + std::to_string(v);
+                spdlog::info("{}: 0x{:02x} write holding {} = {}: {}", where(), f.type, c->first, shown,
+                             ec ? "refused (" + ec.message() + ")" : std::string("taken"));
+                const std::uint8_t result = ec ? 0x01 : 0x00;
+                if (f.type == 0x10) return send(shine::build_registers_write_answer(to, c->first, c->last, result));
+                auto now = tables.registers(modbus::RegisterKind::holding, c->first, 1);
+                return send(shine::build_register_write_answer(to, c->first, result, now ? now->front() : 0));
+            }
+        }
+    }
+
+    std::optional<std::string> setting(std::uint16_t item) const {
+        switch (item) {
+            case shine::item_upload_interval: return shine::minutes_text(spec.upload_interval);
+            case 8: return spec.datalogger;
+            case shine::item_clock: return shine::clock_text(local_time(clock(), zone, skew));
+            default: return std::nullopt;
+        }
+    }
+
+    // 0x00 taken, 0x03 refused.
+    std::uint8_t change_setting(std::uint16_t item, const std::string& text) {
+        if (item == shine::item_upload_interval) {
+            auto interval = shine::parse_minutes_text(text);
+            if (!interval) return refuse_setting(item, text);
+            spec.upload_interval = *interval;
+            if (uploading) arm_upload();
+        } else if (item == shine::item_clock) {
+            auto t = shine::parse_clock_text(text);
+            if (!t) return refuse_setting(item, text);
+            const auto now = local_time(clock(), zone, std::chrono::seconds(0));
+            skew = std::chrono::seconds(shine::clock_seconds(*t) - shine::clock_seconds(now));
+        } else {
+            return refuse_setting(item, text);
+        }
+        spdlog::info("{}: setting {} set to \"{}\"", where(), item, text);
+        return 0x00;
+    }
+
+    std::uint8_t refuse_setting(std::uint16_t item, const std::string& text) const {
+        spdlog::warn("{}: setting {} = \"{}\" refused", where(), item, text);
+        return 0x03;
     }
 
     void read() {
@@ -259,7 +344,7 @@ struct ShineStick::State : std::enable_shared_from_this<ShineStick::State> {
     }
 };
 
-ShineStick::ShineStick(asio::io_context& io, ShineStickSpec spec, const server::UnitTables& tables,
+ShineStick::ShineStick(asio::io_context& io, ShineStickSpec spec, server::UnitTables& tables,
                        std::function<void(SimTime)> refresh, std::function<SimTime()> clock,
                        LocalZone zone)
     : state_(std::make_shared<State>(io, std::move(spec), tables, std::move(refresh),

@@ -4,7 +4,9 @@
 // registers), then every upload interval a live record (input registers) of one simulated
 // inverter. A record the server does not ack is sent again; while the server is away the
 // records are kept and later sent as buffered (0x50) records, oldest first, one per ack,
-// each with its own time, as real sticks do after an outage.
+// each with its own time, as real sticks do after an outage. It answers the server's
+// commands: settings 0x19/0x18 (upload interval, clock) and the inverter's holding registers
+// 0x05/0x06/0x10, whose writes stay in its tables.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -47,6 +49,7 @@ struct ShineStickSpec {
     std::chrono::milliseconds upload_interval{std::chrono::minutes(5)};
     std::chrono::milliseconds ack_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds redial{std::chrono::seconds(2)};
+    std::chrono::milliseconds clock_skew{0};  // the logger clock's error until the server sets it
     std::size_t max_buffered = 10000;  // records kept while the server is away; oldest go first
     std::vector<StickBlock> input_blocks, holding_blocks;
 };
@@ -63,9 +66,9 @@ struct ShineStickStats {
 class ShineStick {
   public:
     // `refresh` moves the simulated inverter's values to a time and leaves them in `tables`,
-    // where the stick reads its blocks. `clock` gives simulated time; records carry it as
+    // where the stick reads its blocks (and writes what the server writes). `clock` gives simulated time; records carry it as
     // the logger's local clock in `zone`.
-    ShineStick(boost::asio::io_context& io, ShineStickSpec spec, const server::UnitTables& tables,
+    ShineStick(boost::asio::io_context& io, ShineStickSpec spec, server::UnitTables& tables,
                std::function<void(SimTime)> refresh, std::function<SimTime()> clock,
                LocalZone zone);
     ~ShineStick();

@@ -3,9 +3,11 @@
 #include <array>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <set>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -48,15 +50,30 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
         : socket_(std::move(socket)), peer_(std::move(peer)), state_(std::move(state)) {}
 
     void start() {
+        commands_ = std::make_shared<ShineCommandQueue>(
+            socket_.get_executor(), state_->options.command_timeout,
+            [weak = weak_from_this()](std::vector<std::uint8_t> frame) {
+                if (auto self = weak.lock()) self->send(std::move(frame));
+            });
         if (state_->options.relay) start_relay(*state_->options.relay);
         read();
     }
     void close() {
         boost::system::error_code ignored;
         socket_.close(ignored);
+        if (commands_) commands_->fail_all(who() + ": connection closed");
         if (relay_) relay_->close();
     }
     bool is_open() const { return socket_.is_open(); }
+    const std::string& datalogger() const { return datalogger_; }
+
+    void command(const std::string& inverter, const ShineCommandBuilder& build,
+                 ShineCommandDone done) {
+        const auto unit = units_.find(inverter);
+        const shine::CommandTarget to{1, protocol_, unit == units_.end() ? std::uint8_t{1} : unit->second,
+                                      datalogger_};
+        commands_->push(build(to), std::move(done));
+    }
 
   private:
     void read() {
@@ -101,14 +118,25 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
 
     void handle(const shine::Frame& f) {
         state_->log(LogLevel::debug, who() + ": rx " + type_text(f.type) + " " + hex(f.raw));
+        // The answer to a command of regpoll's is not the cloud's business; every other record
+        // (the answers to the cloud's own commands among them) goes to the relay.
+        const bool ours = shine::is_command_type(f.type) && commands_->on_answer(f);
+        if (ours) return;
         if (relay_) relay_->from_stick(f);
         const std::string logger = shine::datalogger_of(f);
         if (f.type == static_cast<std::uint8_t>(shine::RecordType::aes_key) ||
             (shine::is_data_record(f.type) && !shine::plausible_serial(logger))) {
             return encrypted();
         }
+        if (shine::is_command_type(f.type)) {
+            state_->log(LogLevel::debug, who() + ": " + type_text(f.type) + " answers no command of regpoll's" +
+                                             (relay_ ? " (passed to the relay)" : ""));
+            return;
+        }
         if (datalogger_.empty() && shine::plausible_serial(logger)) {
             datalogger_ = logger;
+            protocol_ = f.protocol;
+            commands_->set_who(who());
             state_->log(LogLevel::info,
                         who() + " connected (protocol " + std::to_string(f.protocol) + ")");
         }
@@ -146,6 +174,7 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
             return;
         }
         if (!admit(rec->datalogger, rec->inverter)) return;
+        units_[rec->inverter] = f.unit;  // where commands to this inverter go
         answer(f, shine::build_ack(f));
         if (state_->options.known && state_->options.known(rec->datalogger, rec->inverter) &&
             state_->options.on_record) {
@@ -231,6 +260,9 @@ class ShineSession : public std::enable_shared_from_this<ShineSession> {
     std::deque<std::vector<std::uint8_t>> tx_;
     std::shared_ptr<ShineRelay> relay_;  // relay mode only
     bool aes_warned_ = false;
+    std::uint16_t protocol_ = 6;
+    std::map<std::string, std::uint8_t> units_;  // inverter serial -> unit byte of its records
+    std::shared_ptr<ShineCommandQueue> commands_;
 };
 
 class ShineListenerImpl final : public ShineListener {
@@ -256,7 +288,31 @@ class ShineListenerImpl final : public ShineListener {
     }
     std::uint16_t port() const override { return port_; }
 
+    bool connected(const std::string& datalogger) const override {
+        return session_of(datalogger) != nullptr;
+    }
+
+    void command(const std::string& datalogger, const std::string& inverter,
+                 const ShineCommandBuilder& build, ShineCommandDone done) override {
+        if (auto session = session_of(datalogger)) return session->command(inverter, build, std::move(done));
+        asio::post(acceptor_.get_executor(), [done = std::move(done), text = "datalogger " + datalogger +
+                                                                        " is not connected to " + state_->name +
+                                                                        " (it dials in by itself; check its "
+                                                                        "server address and that it is online)"] {
+            done(Unexpected{ShineCommandError{ShineCommandError::Kind::not_connected, text}});
+        });
+    }
+
   private:
+    // The newest open connection of this logger (a redialled stick may leave an old one).
+    std::shared_ptr<ShineSession> session_of(const std::string& datalogger) const {
+        for (auto it = sessions_.rbegin(); it != sessions_.rend(); ++it) {
+            auto s = it->lock();
+            if (s && s->is_open() && s->datalogger() == datalogger) return s;
+        }
+        return nullptr;
+    }
+
     void accept() {
         acceptor_.async_accept(
             [this, state = state_](const boost::system::error_code& ec, tcp::socket s) {

@@ -43,6 +43,15 @@ target_compile_definitions(sink_shine_tests PRIVATE REGPOLL_BINARY="$<TARGET_FIL
 add_dependencies(sink_shine_tests regpoll)
 gtest_discover_tests(sink_shine_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)
 
+# Writes through a simulated Shine stick (0x06/0x10, read back with 0x05) from MQTT, and the
+# stick's settings regpoll changes after an announce.
+add_executable(sink_shine_write_tests shine_write_test.cpp)
+target_link_libraries(sink_shine_write_tests PRIVATE regpoll_test_peer PahoMqttCpp::paho-mqttpp3
+  nlohmann_json::nlohmann_json GTest::gtest_main regpoll_warnings)
+target_compile_definitions(sink_shine_write_tests PRIVATE REGPOLL_BINARY="$<TARGET_FILE:regpoll>")
+add_dependencies(sink_shine_write_tests regpoll)
+gtest_discover_tests(sink_shine_write_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 180)
+
 # A site broker bridged to a central one with config/mosquitto-bridge.conf: values, an outage
 # of the central broker, writes sent centrally.
 add_executable(sink_mqtt_bridge_tests mqtt_bridge_test.cpp)

@@ -10,10 +10,12 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <future>
 #include <thread>
 
 #include "../shine/hex.hpp"
 #include "../shine/vectors.hpp"
+#include "shine/commands.hpp"
 
 namespace regpoll::transport {
 namespace {
@@ -37,6 +39,7 @@ class ShineListenerTest : public ::testing::Test {
     void start(bool drop_unknown) {
         ShineListenerOptions o;
         o.drop_unknown = drop_unknown;
+        o.command_timeout = command_timeout_;
         o.known = [](const std::string& logger, const std::string&) {
             return logger == "XGD5BF42MX" || logger == "GKB4827095";
         };
@@ -81,6 +84,30 @@ class ShineListenerTest : public ::testing::Test {
         return log_;
     }
 
+    // Sends a command from the listener's thread; the future gets the answer or the error.
+    std::future<ShineCommandResult> command(const std::string& logger, const std::string& inverter,
+                                            ShineCommandBuilder build) {
+        auto promise = std::make_shared<std::promise<ShineCommandResult>>();
+        auto future = promise->get_future();
+        asio::post(io_, [this, logger, inverter, build, promise] {
+            listener_->command(logger, inverter, build,
+                               [promise](ShineCommandResult r) { promise->set_value(std::move(r)); });
+        });
+        return future;
+    }
+    // The next whole frame a stick receives.
+    static shine::Frame receive(tcp::socket& s) {
+        Bytes buffer;
+        for (;;) {
+            auto r = shine::cut_frame(buffer);
+            if (r.status == shine::CutResult::Status::frame) return r.frame;
+            std::uint8_t b = 0;
+            asio::read(s, asio::buffer(&b, 1));
+            buffer.push_back(b);
+        }
+    }
+
+    std::chrono::milliseconds command_timeout_{30000};
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
     asio::io_context client_io_;
@@ -156,6 +183,73 @@ TEST_F(ShineListenerTest, UnknownLoggerIsClosedWhenTheBusDropsThem) {
     boost::system::error_code ec;
     asio::read(s, asio::buffer(one), ec);
     EXPECT_EQ(ec, asio::error::eof);
+}
+
+// Commands go out one at a time to the unit byte of the inverter's records, in the
+// logger's protocol; an answer naming another register is not taken for the one waited for.
+TEST_F(ShineListenerTest, CommandsOneAtATimeAnsweredByTypeAndRegister) {
+    start(false);
+    auto none = command("GKB4827095", "DAA384311B", [](const shine::CommandTarget& to) {
+        return shine::build_register_read(to, 15, 15);
+    });
+    ASSERT_EQ(none.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    auto refused = none.get();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ShineCommandError::Kind::not_connected);
+    EXPECT_NE(refused.error().text.find("datalogger GKB4827095 is not connected"), std::string::npos);
+
+    auto link = stick();
+    asio::write(link, asio::buffer(unhex(v::v8_announce_v5)));  // unit 0x52, protocol 5
+    EXPECT_EQ(to_hex(read(link, 11)), v::v8_ack_v5);
+    auto first = command("GKB4827095", "DAA384311B", [](const shine::CommandTarget& to) {
+        return shine::build_register_read(to, 15, 15);
+    });
+    auto second = command("GKB4827095", "DAA384311B", [](const shine::CommandTarget& to) {
+        return shine::build_register_write(to, 3, 50);
+    });
+    const shine::Frame read15 = receive(link);
+    EXPECT_EQ(read15.type, 0x05);
+    EXPECT_EQ(read15.unit, 0x52);
+    EXPECT_EQ(read15.protocol, 5);
+    EXPECT_EQ(shine::datalogger_of(read15), "GKB4827095");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(link.available(), 0U) << "the second command waits for the first's answer";
+
+    const auto to = shine::answer_target(read15, "GKB4827095");
+    asio::write(link, asio::buffer(shine::build_register_read_answer(to, 16, 16, {99})));  // not it
+    EXPECT_NE(first.wait_for(std::chrono::milliseconds(200)), std::future_status::ready);
+    asio::write(link, asio::buffer(shine::build_register_read_answer(to, 15, 15, {7})));
+    ASSERT_EQ(first.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    auto answer = first.get();
+    ASSERT_TRUE(answer) << answer.error().text;
+    EXPECT_EQ(shine::parse_register_read_answer(*answer)->values, std::vector<std::uint16_t>{7});
+
+    const shine::Frame write3 = receive(link);
+    EXPECT_EQ(write3.type, 0x06);
+    link.close();  // gone before answering: the command fails, naming the logger
+    ASSERT_EQ(second.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    auto lost = second.get();
+    ASSERT_FALSE(lost);
+    EXPECT_NE(lost.error().text.find("GKB4827095"), std::string::npos) << lost.error().text;
+}
+
+TEST_F(ShineListenerTest, CommandWithoutAnswerTimesOut) {
+    command_timeout_ = std::chrono::milliseconds(300);
+    start(false);
+    auto v6 = stick();
+    asio::write(v6, asio::buffer(unhex(v::v1_ping_v6)));  // logger XGD6CF42W6
+    EXPECT_EQ(to_hex(read(v6, 40)), v::v1_ping_v6);
+    auto pending = command("XGD6CF42W6", "", [](const shine::CommandTarget& to) {
+        return shine::build_config_read(to, shine::item_clock, shine::item_clock);
+    });
+    EXPECT_EQ(receive(v6).unit, 0x01) << "no inverter seen: the logger's own unit";
+    ASSERT_EQ(pending.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    auto r = pending.get();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ShineCommandError::Kind::timeout);
+    EXPECT_NE(r.error().text.find("did not answer the settings read (0x19) of item 31 within 300ms"),
+              std::string::npos)
+        << r.error().text;
 }
 
 }  // namespace

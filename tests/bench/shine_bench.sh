@@ -132,9 +132,9 @@ print("-" if h is None else "%d/%d" % (h["dropped"], h["queued"]))' "$status" 2>
       -v hist="$hist" -v res="$result" 'BEGIN {
     split(res, kv, " "); for (i in kv) { split(kv[i], p, "="); r[p[1]] = p[2] }
     cpu = c / hz
-    printf "| %d | %s | %.0f | **%.0f** | %.1f%% | %s | %.0f | %d | %s | %s | %s / %s |\n",
+    printf "| %d | %s | %.0f | **%.0f** | %.1f%% | %s | %.0f | %d | %s | %s | %s / %s | %s |\n",
       n, iv, n / ivs, rec / w, 100 * cpu / (w1 - w0), (rec > 0 ? sprintf("%.0f", 1e6 * cpu / rec) : "-"),
-      rss / 1024, fds, hist, r["connects"], r["sent"], r["acked"] }'
+      rss / 1024, fds, hist, r["connects"], r["sent"], r["acked"], r["cpu_s"] }'
 }
 
 row_number=0
@@ -144,8 +144,8 @@ echo
 echo "$profile, protocol 6, history $([ "$history" = 1 ] && echo "on (SQLite, defaults)" || echo off), MQTT off;" \
   "${window} s window per row; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
-echo "| sticks | upload interval | offered records/s | decoded records/s | regpoll CPU (one core) | CPU µs/record | peak RSS MB | fds | history dropped/queued | load connects | load sent / acked (whole run) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| sticks | upload interval | offered records/s | decoded records/s | regpoll CPU (one core) | CPU µs/record | peak RSS MB | fds | history dropped/queued | load connects | load sent / acked (whole run) | load CPU s (whole run) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in $rows; do
   row "${r%%:*}" "${r#*:}"
 done

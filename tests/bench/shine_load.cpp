@@ -12,7 +12,10 @@
 //   RESULT sticks=N connects=C sent=S resent=R acked=A buffered=B discarded=D cpu_s=X
 // A short upload interval makes the stick queue records faster than they are acked: each
 // stick then sends back to back, one record in flight, which measures how fast the server
-// acks; what overflows --max-queued per stick is counted as discarded.
+// acks; what overflows --max-queued per stick is counted as discarded. Keep it deep enough
+// that nothing overflows during a run: on overflow ShineStick drops the record in flight and
+// sends the next before the ack, the acks stop matching and the stick waits out its ack
+// timeout, which measures the load, not the server.
 #include <sys/resource.h>
 
 #include <chrono>

@@ -28,3 +28,9 @@ start_ready() {
   cat "$tmp/$name.err" >&2
   exit 1
 }
+
+# free_port: a loopback port nothing listens on now (the kernel's choice, so two calls do
+# not race each other for a guessed one).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -28,10 +28,6 @@ done
 
 source "$src/scripts/lib/children.sh" gateway-bench
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # A device with 103 plain registers: one poll block covers what every connection reads.
 {
   printf '{ "manufacturer": "Bench", "model": "Gateway bench box", "points": [\n'

@@ -6,6 +6,8 @@
 #
 #   tests/bench/run.sh BUILD_DIR          (`make bench` passes $(BUILD))
 #   ROUNDS=3 ROUND_SECONDS=5 IN_FLIGHT=8 REGISTERS=50 CODEC_MIN_TIME=0.2  (defaults)
+#   SHINE_WINDOW=30: the Shine rows (tests/bench/shine_bench.sh, about a minute a row);
+#   SHINE_WINDOW=0 leaves them out
 #
 # Everything listens on and connects to 127.0.0.1; every process is bounded by its own
 # --seconds and by `timeout`, and the server is stopped by its PID on exit.
@@ -18,7 +20,7 @@ in_flight="${IN_FLIGHT:-8}"
 registers="${REGISTERS:-50}"
 codec_min_time="${CODEC_MIN_TIME:-0.2}"
 bin="$build/tests/bench"
-targets=(bench_fast_server bench_tcp_rate_regpoll bench_tcp_rate_libmodbus bench_codec)
+targets=(bench_fast_server bench_tcp_rate_regpoll bench_tcp_rate_libmodbus bench_codec regpoll bench_shine_load)
 
 # Build what is missing or stale when the build folder is a Ninja tree (`make bench` has
 # just built everything; this keeps a direct call honest). A target that does not build
@@ -149,4 +151,11 @@ if [ "$have_codec" = 1 ]; then
   echo '```'
 else
   echo; echo "(bench_codec not built: install libbenchmark-dev)"
+fi
+
+shine_window="${SHINE_WINDOW:-30}"
+if [ "$shine_window" != 0 ] && [ -x "$bin/bench_shine_load" ]; then
+  bash "$(dirname "$0")/shine_bench.sh" "$build" "$shine_window" || echo "run.sh: shine_bench.sh failed" >&2
+elif [ "$shine_window" != 0 ]; then
+  echo; echo "(bench_shine_load not built: no Shine rows)"
 fi

@@ -150,6 +150,7 @@ struct SimulateArgs {
     int shine_protocol = 6;                     // 2, 5 or 6
     std::string upload_interval = "1m";
     std::string clock_skew;                     // the stick's clock error: "2h" ahead, "-2h" behind
+    int sticks = 1;                             // how many sticks, serials counted up from the given ones
 };
 
 int run_simulate(const SimulateArgs& args);

@@ -240,6 +240,10 @@ int main(int argc, char** argv) {
         ->capture_default_str()->needs(sim_shine);
     sim_cmd->add_option("--upload-interval", simulate.upload_interval, "How often the datalogger sends")
         ->capture_default_str()->needs(sim_shine);
+    sim_cmd->add_option("--sticks", simulate.sticks,
+                        "Shine: play this many sticks from one process, each its own inverter; the serials count "
+                        "up from --datalogger and --inverter (SIMLOG0001, SIMLOG0002, ...)")
+        ->capture_default_str()->check(CLI::Range(1, 10000))->needs(sim_shine);
     sim_cmd->add_option("--clock-skew", simulate.clock_skew,
                         "Shine: how far the datalogger's clock is off until the server sets it (2h ahead, -2h behind)")
         ->needs(sim_shine);

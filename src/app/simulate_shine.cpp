@@ -1,8 +1,10 @@
-// regpoll simulate --shine tcp://host:port: one simulated Growatt Shine datalogger carrying
-// one inverter (--profile, laid out in its family's blocks) that dials a server. stdout:
-// "READY shine <datalogger>" once, and with --print-values one JSON line of the values per
-// record taken; logs go to stderr.
+// regpoll simulate --shine tcp://host:port: simulated Growatt Shine dataloggers (--sticks,
+// default one), each carrying one inverter (--profile, laid out in its family's blocks), that
+// dial a server. stdout: "READY shine <first datalogger>" once, and with --print-values one
+// JSON line of the values per record taken; logs go to stderr.
+#include <cctype>
 #include <cstdio>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -84,6 +86,20 @@ std::optional<sim::ShineStickSpec> stick_spec(const SimulateArgs& a, const profi
     return spec;
 }
 
+// The n-th serial counted up from `first` (its trailing digits): SIMLOG0001 + 2 = SIMLOG0003.
+// Empty when `first` has no trailing digits or they run out.
+std::string nth_serial(const std::string& first, int n) {
+    if (n == 0) return first;
+    std::size_t digits = first.size();
+    while (digits > 0 && std::isdigit(static_cast<unsigned char>(first[digits - 1]))) --digits;
+    const std::size_t width = first.size() - digits;
+    if (width == 0 || width > 9) return {};
+    const auto number = std::stoll(first.substr(digits)) + n;
+    std::string text = std::to_string(number);
+    if (text.size() > width) return {};
+    return first.substr(0, digits) + std::string(width - text.size(), '0') + text;
+}
+
 std::string blocks_text(const std::vector<sim::StickBlock>& blocks) {
     std::string out;
     for (const auto& b : blocks) {
@@ -109,55 +125,86 @@ int run_simulate_shine(const SimulateArgs& a) {
     auto spec = stick_spec(a, *device_spec->profile);
     if (!spec) return exit_usage;
 
-    const auto zone = sim::LocalZone::system();
-    sim::SimDevice device(*device_spec, zone, a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : 1);
-    server::UnitTables tables;
-    device.attach(tables);
-    for (const auto& b : spec->input_blocks) tables.map(modbus::RegisterKind::input, b.first, b.count);
-    for (const auto& b : spec->holding_blocks)
-        tables.map(modbus::RegisterKind::holding, b.first, b.count);
-    spdlog::info("sim: datalogger {} (protocol {}) with inverter {} ({}) dials {}:{} every {} ms; "
-                 "input blocks {}, holding blocks {}",
-                 spec->datalogger, spec->protocol, spec->inverter, a.profile, spec->host, spec->port,
-                 spec->upload_interval.count(), blocks_text(spec->input_blocks),
-                 blocks_text(spec->holding_blocks));
+    if (a.sticks > 1 && (nth_serial(spec->datalogger, a.sticks - 1).empty() ||
+                         nth_serial(spec->inverter, a.sticks - 1).empty())) {
+        print_error("--sticks " + std::to_string(a.sticks) + ": --datalogger " + spec->datalogger +
+                    " and --inverter " + spec->inverter +
+                    " must end in enough digits to count up to the last stick");
+        return exit_usage;
+    }
 
-    bool refreshed = false;
-    auto refresh = [&](sim::SimTime t) {
-        if (a.freeze && refreshed) return;
-        std::vector<std::string> problems;
-        device.refresh(t, tables, problems);
-        for (const auto& p : problems) spdlog::warn("sim: {}", p);
-        refreshed = true;
-        if (!a.print_values) return;
-        nlohmann::ordered_json line;
-        line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-        line["name"] = device.name();
-        line["datalogger"] = spec->datalogger;
-        nlohmann::ordered_json values = nlohmann::ordered_json::object();
-        for (std::size_t i = 0; i < device.points().size() && i < device.intended().size(); ++i)
-            values[device.points()[i].name] = poll::value_to_json(device.intended()[i]);
-        line["values"] = std::move(values);
-        const auto text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
+    // One stick: its inverter's registers, values and connection.
+    struct Stick {
+        sim::ShineStickSpec spec;
+        std::unique_ptr<sim::SimDevice> device;
+        server::UnitTables tables;
+        bool refreshed = false;
+        std::unique_ptr<sim::ShineStick> link;
     };
-
+    const auto zone = sim::LocalZone::system();
+    const std::uint64_t seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : 1;
+    std::vector<std::unique_ptr<Stick>> sticks;
     asio::io_context io;
-    sim::ShineStick stick(io, *spec, tables, refresh, [] { return sim::SimClock::now(); }, zone);
+    for (int n = 0; n < a.sticks; ++n) {
+        auto& s = *sticks.emplace_back(std::make_unique<Stick>());
+        s.spec = *spec;
+        s.spec.datalogger = nth_serial(spec->datalogger, n);
+        s.spec.inverter = nth_serial(spec->inverter, n);
+        s.device = std::make_unique<sim::SimDevice>(*device_spec, zone, seed + static_cast<std::uint64_t>(n));
+        s.device->attach(s.tables);
+        for (const auto& b : s.spec.input_blocks) s.tables.map(modbus::RegisterKind::input, b.first, b.count);
+        for (const auto& b : s.spec.holding_blocks) s.tables.map(modbus::RegisterKind::holding, b.first, b.count);
+        auto refresh = [&a, &s](sim::SimTime t) {
+            if (a.freeze && s.refreshed) return;
+            std::vector<std::string> problems;
+            s.device->refresh(t, s.tables, problems);
+            for (const auto& p : problems) spdlog::warn("sim: {}: {}", s.spec.datalogger, p);
+            s.refreshed = true;
+            if (!a.print_values) return;
+            nlohmann::ordered_json line;
+            line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+            line["name"] = s.device->name();
+            line["datalogger"] = s.spec.datalogger;
+            nlohmann::ordered_json values = nlohmann::ordered_json::object();
+            for (std::size_t i = 0; i < s.device->points().size() && i < s.device->intended().size(); ++i)
+                values[s.device->points()[i].name] = poll::value_to_json(s.device->intended()[i]);
+            line["values"] = std::move(values);
+            const auto text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+            std::fwrite(text.data(), 1, text.size(), stdout);
+            std::fflush(stdout);
+        };
+        s.link = std::make_unique<sim::ShineStick>(io, s.spec, s.tables, refresh,
+                                                   [] { return sim::SimClock::now(); }, zone);
+    }
+    spdlog::info("sim: {} datalogger{} {}{} (protocol {}) with inverter {} ({}) dial{} {}:{} every {} ms; "
+                 "input blocks {}, holding blocks {}",
+                 a.sticks, a.sticks > 1 ? "s" : "", spec->datalogger,
+                 a.sticks > 1 ? " to " + sticks.back()->spec.datalogger : "", spec->protocol, spec->inverter,
+                 a.profile, a.sticks > 1 ? "" : "s", spec->host, spec->port, spec->upload_interval.count(),
+                 blocks_text(spec->input_blocks), blocks_text(spec->holding_blocks));
+
     StopTriggers triggers(io, a.seconds, [&] {
-        stick.stop();
+        for (auto& s : sticks) s->link->stop();
         triggers.cancel();
     });
     const std::string ready = "READY shine " + spec->datalogger + "\n";
     std::fwrite(ready.data(), 1, ready.size(), stdout);
     std::fflush(stdout);
-    stick.start();
+    for (auto& s : sticks) s->link->start();
     io.run();
-    const auto s = stick.stats();
+    sim::ShineStickStats total;
+    for (auto& s : sticks) {
+        const auto st = s->link->stats();
+        total.connects += st.connects;
+        total.sent += st.sent;
+        total.resent += st.resent;
+        total.acked += st.acked;
+        total.buffered += st.buffered;
+        total.discarded += st.discarded;
+    }
     spdlog::info("sim: {} connects, {} records sent ({} again after no ack), {} acked, {} kept as "
                  "buffered, {} discarded",
-                 s.connects, s.sent, s.resent, s.acked, s.buffered, s.discarded);
+                 total.connects, total.sent, total.resent, total.acked, total.buffered, total.discarded);
     return exit_ok;
 }
 

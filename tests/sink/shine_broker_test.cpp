@@ -511,5 +511,38 @@ TEST_F(ShineRun, HomeAssistantDomoticzAndABrokerOutage) {
         json::parse(sub->payloads("regpoll/min/buffered").front()).value("ac_power", 0.0), 432.1);
 }
 
+// `regpoll simulate --shine --sticks 3` plays three sticks from one process, their serials
+// counted up: SIMLOG0001 feeds the device that names it, the other two are loggers no device
+// names, each connected and logged with its own serial.
+TEST_F(ShineRun, OneSimulatorProcessPlaysSeveralSticks) {
+    start("");
+    Subscriber sub(broker_->uri(), "watch-" + name_);
+    PeerProcess sticks({REGPOLL_BINARY, "simulate", "--shine", "tcp://127.0.0.1:" + std::to_string(port_),
+                        "--profile", "growatt/min-tl-xh", "--datalogger", "SIMLOG0001", "--inverter",
+                        "SIMINV0001", "--sticks", "3", "--upload-interval", "1s"},
+                       "READY", std::chrono::seconds(20), (dir_ / "sticks.log").string());
+    EXPECT_TRUE(state(sub, "sim", "ac_power").contains("ac_power"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto log = regpoll_->stderr_log();
+    while ((log.find("SIMLOG0002") == std::string::npos || log.find("SIMLOG0003") == std::string::npos) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        log = regpoll_->stderr_log();
+    }
+    EXPECT_NE(log.find("datalogger SIMLOG0002"), std::string::npos) << log;
+    EXPECT_NE(log.find("datalogger SIMLOG0003"), std::string::npos) << log;
+    EXPECT_EQ(log.find("SIMLOG0004"), std::string::npos) << "three sticks, not more";
+}
+
+TEST(SimulateShine, SerialsThatCannotCountUpAreRefused) {
+    const auto r = run_command({REGPOLL_BINARY, "simulate", "--shine", "tcp://127.0.0.1:1", "--profile",
+                                "growatt/min-tl-xh", "--datalogger", "SIMLOG", "--sticks", "2", "--seconds", "1"},
+                               std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--datalogger SIMLOG and --inverter SIMINV0001 must end in enough digits"),
+              std::string::npos)
+        << r.err;
+}
+
 }  // namespace
 }  // namespace regpoll::testing

@@ -225,6 +225,9 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
         if (out.ok && !rewrite && kept != devices[d].keepalive.end() && !stopped) kept->second->hold(value);
         if (out.ok && rewrite) {
             spdlog::debug("device {}: keepalive rewrote {} to point {}", cfg.name, shown, point.name);
+        } else if (out.ok && !out.read_back) {
+            // Write-only: no reading of the device to hand to the sinks.
+            spdlog::info("device {}: wrote {} to point {} (write-only: not read back)", cfg.name, shown, point.name);
         } else if (out.ok) {
             spdlog::info("device {}: wrote {} to point {}; read back {}", cfg.name, shown, point.name,
                          codec::format_value(out.value));

@@ -38,6 +38,9 @@ struct Point {
     std::string description;
     std::optional<Milliseconds> interval;  // overrides the device's interval
     bool writable = false;
+    // "read": false: a write-only register (a charger's alive or fail-safe register that
+    // answers reads with an exception). Never polled, never read back after a write.
+    bool readable = true;
     std::optional<double> min;
     std::optional<double> max;
     std::optional<double> step;          // the smallest change a write makes (Home Assistant's number step)

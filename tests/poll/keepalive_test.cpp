@@ -333,5 +333,121 @@ TEST(WriteOnly, AWriteIsNotReadBackAndThePointIsNeverPolled) {
     EXPECT_FALSE(poller.offline(0));
 }
 
+// --- a fixed keepalive value ("value": 1), written from the start ----------------------
+
+// The alive charger with its alive register kept alive: 1 every `period`.
+std::string alive_kept_profile(const std::string& period) {
+    std::string text = alive_profile;
+    text.insert(text.rfind('}'), R"(, "keepalive": [ { "point": "alive", "every": ")" + period + R"(", "value": 1 } ] )");
+    return text;
+}
+
+TEST(KeepaliveValue, TheFirstWriteIsAtStartNotAfterAPeriodOrAWrite) {
+    // A ten-minute period: a first write that waited for it (or for a value to be written)
+    // would not come within the test's 30 s.
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", alive_kept_profile("10m")), sink);
+    poller.start();
+    run_steps(
+        io, [&] { return !written_to(device, alive_register).empty(); }, "the first alive write");
+    EXPECT_EQ(written_to(device, alive_register), std::vector<std::uint16_t>{1});
+    EXPECT_TRUE(written(device).empty()) << "nothing else is written";
+}
+
+TEST(KeepaliveValue, TheValueIsWrittenEveryPeriodNeverReadAndNotReplacedByAWrite) {
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", alive_kept_profile("300ms")), sink);
+    const auto since = Clock::now();
+    poller.start();
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 3; }, "three alive writes");
+    // A write of another value goes through once; the keepalive goes on writing its own.
+    std::optional<WriteOutcome> outcome;
+    poller.write("charger", "alive", "0", [&](const WriteOutcome& o) { outcome = o; });
+    run_steps(
+        io, [&] { return outcome.has_value(); }, "the write of 0");
+    EXPECT_TRUE(outcome && outcome->ok);
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 6; }, "three more alive writes");
+    const auto elapsed = Clock::now() - since;
+    auto values = written_to(device, alive_register);
+    EXPECT_EQ(values.back(), 1);
+    EXPECT_EQ(count_of(values, 0), 1U);
+    EXPECT_EQ(count_of(values, 1), values.size() - 1);
+    // One at start, then never more often than the period (late is allowed).
+    EXPECT_LE(values.size(), 3 + static_cast<std::size_t>(elapsed / every))
+        << "alive writes came faster than every 300 ms";
+    for (const auto& r : device.reads())
+        EXPECT_FALSE(touches_alive(r)) << "read " << r.count << " at " << r.address;
+    EXPECT_EQ(device.connections(), 1U) << "keepalive writes share the poller's one connection";
+    EXPECT_TRUE(sink.names.count("state"));
+    EXPECT_FALSE(poller.offline(0));
+}
+
+TEST(KeepaliveValue, WritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
+    std::atomic<bool> silent{false};
+    PickyDevice device(
+        [](server::UnitTables& t) {
+            fill_charger(t);
+            const std::uint16_t alive[] = {0};
+            t.set_registers(modbus::RegisterKind::holding, alive_register, alive);
+        },
+        [&](const PickyDevice::Read& r, unsigned) {
+            return silent ? Reply::ignore : touches_alive(r) ? Reply::refuse : Reply::answer;
+        });
+    device.set_write_reply([&](const PickyDevice::Write&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io,
+                  charger_site(device.port(), R"({ "offline_after": 1, "backoff_max": "400ms" })",
+                               alive_kept_profile("300ms")),
+                  sink);
+    poller.start();
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 2; }, "two alive writes");
+    silent = true;
+    run_steps(
+        io, [&] { return poller.offline(0); }, "the device going offline");
+    const auto at_offline = written_to(device, alive_register).size();
+    const auto until = Clock::now() + 6 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "six periods offline");
+    EXPECT_LE(written_to(device, alive_register).size(), at_offline + 1)
+        << "alive writes went on while the device was offline";
+    const auto before_return = written_to(device, alive_register).size();
+    silent = false;
+    run_steps(
+        io, [&] { return !poller.offline(0); }, "the device coming back");
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= before_return + 2; },
+        "alive writes after the return");
+}
+
+// Writes stay the site's decision: a device that does not allow writes to the point gets
+// no keepalive writes.
+TEST(KeepaliveValue, NothingIsWrittenWhenTheSiteDoesNotAllowTheWrite) {
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    const std::string site_text = R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" +
+                                  std::to_string(device.port()) + R"(", "timeout": "250ms" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
+                     "writes": ["max_current"] } ] })";
+    Poller poller(io,
+                  testing::load_site_files({{"charger.json", alive_kept_profile("100ms")}, {"site.json", site_text}},
+                                           "site.json"),
+                  sink);
+    poller.start();
+    const auto until = Clock::now() + 5 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "five periods");
+    EXPECT_TRUE(written_to(device, alive_register).empty());
+    EXPECT_TRUE(sink.names.count("state"));
+}
+
 }  // namespace
 }  // namespace regpoll::poll

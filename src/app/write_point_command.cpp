@@ -137,8 +137,13 @@ int run_write_point(const WriteArgs& a) {
         poll::add_write_outcome(outcome, out);
         std::cout << out.dump() << "\n";
     } else if (outcome.ok) {
-        std::cout << "wrote " << a.values[0] << " to " << dev->name << "/" << point->name << "; read back "
-                  << codec::format_value(outcome.value) << (point->unit.empty() ? "" : " " + point->unit) << "\n";
+        std::cout << "wrote " << a.values[0] << " to " << dev->name << "/" << point->name;
+        if (outcome.read_back) {
+            std::cout << "; read back " << codec::format_value(outcome.value) << (point->unit.empty() ? "" : " " + point->unit);
+        } else {
+            std::cout << " (write-only: not read back)";
+        }
+        std::cout << "\n";
         if (!outcome.warning.empty()) print_error("warning: " + outcome.warning);
     }
     if (!outcome.ok) {

@@ -4,6 +4,18 @@
 #include <map>
 
 namespace regpoll::plan {
+namespace {
+
+// Whether a write-only point ("read": false) of `kind` lies in [from, to): a gap a block
+// must not bridge, since the device refuses reads of it.
+bool write_only_between(const std::vector<profile::Point>& points, modbus::RegisterKind kind,
+                        std::uint32_t from, std::uint32_t to) {
+    return std::any_of(points.begin(), points.end(), [&](const profile::Point& q) {
+        return !q.readable && q.kind == kind && q.address < to && q.address + q.width() > from;
+    });
+}
+
+}  // namespace
 
 std::vector<Block> plan_blocks(const std::vector<profile::Point>& points,
                                std::span<const std::size_t> selected, const profile::Limits& limits) {
@@ -23,7 +35,8 @@ std::vector<Block> plan_blocks(const std::vector<profile::Point>& points,
             Block& open = blocks.back();
             const std::uint32_t gap = p.address > end ? p.address - end : 0;
             const std::uint32_t new_end = std::max(end, p_end);
-            if (open.kind == p.kind && gap <= limits.max_gap && new_end - open.address <= limit) {
+            if (open.kind == p.kind && gap <= limits.max_gap && new_end - open.address <= limit &&
+                (gap == 0 || !write_only_between(points, p.kind, end, p.address))) {
                 open.points.push_back(index);
                 end = new_end;
                 open.count = static_cast<std::uint16_t>(end - open.address);
@@ -82,7 +95,10 @@ DevicePlan plan_device(const std::vector<profile::Point>& points, std::chrono::m
                        const profile::Limits& limits, bool keep_slow_scales) {
     std::map<std::chrono::milliseconds, std::vector<std::size_t>> by_interval;
     auto interval_of = [&](std::size_t i) { return points[i].interval.value_or(device_interval); };
-    for (std::size_t i = 0; i < points.size(); ++i) by_interval[interval_of(i)].push_back(i);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        // A write-only point ("read": false) is in no group: nothing polls it.
+        if (points[i].readable) by_interval[interval_of(i)].push_back(i);
+    }
     DevicePlan plan;
     for (auto& [interval, members] : by_interval) {
         PollGroup group;

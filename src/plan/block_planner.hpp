@@ -44,6 +44,7 @@ struct DevicePlan {
     std::size_t registers() const;     // registers and bits touched, per cycle of every group
 };
 
+// Write-only points ("read": false) are left out of every group.
 // `keep_slow_scales`: a scale register polled at a slower interval than a point it scales is
 // read at its own interval and kept in between (false: read with every point that needs it,
 // as `run --once` must, having no earlier cycle to keep a value from).

@@ -7,8 +7,17 @@ KeepaliveTimer::KeepaliveTimer(boost::asio::io_context& io, std::chrono::millise
     : timer_(io), every_(every), rewrite_(std::move(rewrite)) {}
 
 void KeepaliveTimer::hold(codec::Value value) {
-    if (cancelled_) return;
+    if (cancelled_ || fixed_) return;
     value_ = std::move(value);
+    arm(std::chrono::steady_clock::now() + every_);
+}
+
+void KeepaliveTimer::start(codec::Value fixed) {
+    if (cancelled_) return;
+    value_ = std::move(fixed);
+    fixed_ = true;
+    // The first write is the poller's rewrite_now() when the device first answers, so a
+    // device that is not there yet is not written to; from then on, every period.
     arm(std::chrono::steady_clock::now() + every_);
 }
 

@@ -20,8 +20,13 @@ class KeepaliveTimer {
     KeepaliveTimer(boost::asio::io_context& io, std::chrono::milliseconds every, Rewrite rewrite);
 
     // `value` was just written: from now on it is rewritten every period (at a fixed rate,
-    // counted from this call), replacing whatever was held before.
+    // counted from this call), replacing whatever was held before. Ignored once start() has
+    // fixed the value.
     void hold(codec::Value value);
+    // A fixed value (an alive register): held from now on, so that rewrite_now() writes it
+    // (the poller calls it when the device first answers) and then every period, whatever
+    // else is written to the point.
+    void start(codec::Value fixed);
     // Rewrites the held value now and counts the period from here (the device came back and
     // may have fallen back meanwhile); nothing while no value is held.
     void rewrite_now();
@@ -37,6 +42,7 @@ class KeepaliveTimer {
     std::chrono::milliseconds every_;
     Rewrite rewrite_;
     std::optional<codec::Value> value_;
+    bool fixed_ = false;
     bool cancelled_ = false;
 };
 

@@ -63,6 +63,14 @@ struct WriteJob : std::enable_shared_from_this<WriteJob> {
 
     void on_written(const modbus::Pdu&, std::error_code ec, const modbus::Pdu&) {
         if (ec) return fail("the device refused the write: " + ec.message());
+        if (!target.point->readable) {
+            // Write-only: the device took it, and reading it back would only be refused.
+            WriteOutcome out;
+            out.ok = true;
+            out.value = value;
+            out.read_back = false;
+            return done(std::move(out));
+        }
         transact(make_point_read(*target.point), &WriteJob::on_read_back);
     }
 

@@ -1,7 +1,7 @@
 #pragma once
 // One checked write, carried out on a link: what the encoding needs is read first (the
 // register a bit or byte lives in, the scale factor), then the write, then the point is
-// read back and decoded as polling decodes it. The requests join the bus's queue like any
+// read back and decoded as polling decodes it (unless it is write-only, "read": false). The requests join the bus's queue like any
 // poll, so on a serial line a write never lands inside another transaction.
 #include <functional>
 #include <memory>

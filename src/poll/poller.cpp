@@ -231,6 +231,9 @@ void Poller::Impl::start_write(std::size_t d, std::size_t p, WriteSlot::Waiting 
         if (out.ok && !rewrite && kept != devices[d].keepalive.end() && !stopped) kept->second->hold(value);
         if (out.ok && rewrite) {
             spdlog::debug("device {}: keepalive rewrote {} to point {}", cfg.name, shown, point.name);
+        } else if (out.ok && !out.read_back) {
+            // Write-only: no reading of the device to hand to the sinks.
+            spdlog::info("device {}: wrote {} to point {} (write-only: not read back)", cfg.name, shown, point.name);
         } else if (out.ok) {
             spdlog::info("device {}: wrote {} to point {}; read back {}", cfg.name, shown, point.name,
                          codec::format_value(out.value));
@@ -267,10 +270,21 @@ void Poller::Impl::start_keepalive(std::size_t d) {
             std::find_if(points.begin(), points.end(), [&](const profile::Point& q) { return q.name == k.point; }) -
             points.begin());
         if (p == points.size()) continue;  // the loader refuses this
-        spdlog::info("device {}: point {} is kept alive: once written, its value is written again every {}",
-                     dev.config->name, k.point, format_duration(k.every));
+        if (k.value && !dev.config->allows_write(points[p])) {
+            spdlog::warn("device {}: point {} is not kept alive: the site does not allow writes to it (\"writes\")",
+                         dev.config->name, k.point);
+            continue;
+        }
+        if (k.value) {
+            spdlog::info("device {}: point {} is kept alive: {} is written every {}", dev.config->name, k.point,
+                         codec::format_value(*k.value), format_duration(k.every));
+        } else {
+            spdlog::info("device {}: point {} is kept alive: once written, its value is written again every {}",
+                         dev.config->name, k.point, format_duration(k.every));
+        }
         dev.keepalive[p] = std::make_unique<KeepaliveTimer>(
             io, k.every, [this, d, p](const codec::Value& value) { rewrite(d, p, value); });
+        if (k.value) dev.keepalive[p]->start(*k.value);  // first written when the device answers
     }
 }
 

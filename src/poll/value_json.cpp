@@ -24,6 +24,7 @@ void add_write_outcome(const WriteOutcome& outcome, nlohmann::ordered_json& out)
     out["ok"] = outcome.ok;
     if (outcome.ok) {
         out["value"] = value_to_json(outcome.value);
+        if (!outcome.read_back) out["read_back"] = false;  // a write-only point: the value written
         if (!outcome.warning.empty()) out["warning"] = outcome.warning;
     } else {
         out["error"] = outcome.error;

@@ -11,7 +11,8 @@ namespace regpoll::poll {
 nlohmann::ordered_json value_to_json(const codec::Value& value);
 
 // How a write ended, as the result topic and `regpoll write -c --json` say it: fields added
-// to `out`: "ok", then "value" (read back) and maybe "warning", or "error".
+// to `out`: "ok", then "value" (read back) and maybe "warning", or "error". A write-only
+// point adds "read_back": false, and "value" is the value written.
 void add_write_outcome(const WriteOutcome& outcome, nlohmann::ordered_json& out);
 
 }  // namespace regpoll::poll

@@ -17,13 +17,15 @@
 namespace regpoll::poll {
 
 // How a write ended. `value` is the point read back after the write (monostate when the
-// read-back failed; `warning` says why then).
+// read-back failed; `warning` says why then). A write-only point ("read": false) is not
+// read back: `read_back` is false and `value` is the value written.
 struct WriteOutcome {
     bool ok = false;
     std::string error;
     codec::Value value;
     Quality quality = Quality::good;
     std::string warning;
+    bool read_back = true;
 };
 
 // Why the site configuration or the profile forbid writing the point; nullopt if allowed.

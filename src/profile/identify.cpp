@@ -59,6 +59,9 @@ std::optional<IdentifyCheck> parse_check(JsonReader& r, const std::vector<Point>
             } else if (!it->scale_register.empty()) {
                 r.error("point", "\"" + *name + "\" has a scale_register; a check reads a point on its own");
                 ok = false;
+            } else if (!it->readable) {
+                r.error("point", "\"" + *name + "\" is write-only (\"read\": false); a check reads its point");
+                ok = false;
             }
         }
     } else {

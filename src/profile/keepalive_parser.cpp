@@ -1,10 +1,65 @@
 #include "profile/keepalive_parser.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <variant>
 
+#include "codec/types.hpp"
+#include "codec/value_codec.hpp"
 #include "common/duration.hpp"
 
 namespace regpoll::profile {
+namespace {
+
+bool is_bool_point(const Point& p) {
+    return modbus::is_bit_kind(p.kind) || p.bit.has_value() || p.format.type == codec::Type::boolean;
+}
+
+// What is wrong with a fixed keepalive value for `p`: the kind of value the point takes, its
+// map, its min/max, and what its type can hold after scale and offset.
+std::optional<std::string> value_problem(const codec::Value& v, const Point& p) {
+    const std::string shown = codec::format_value(v);
+    const std::string of = " for point \"" + p.name + "\"";
+    if (is_bool_point(p)) {
+        if (std::holds_alternative<bool>(v)) return std::nullopt;
+        const auto d = codec::to_double(v);
+        if (d && (*d == 0 || *d == 1)) return std::nullopt;
+        return shown + " is not a value" + of + " (expected true/false or 1/0)";
+    }
+    if (p.format.type == codec::Type::string) {
+        if (!std::holds_alternative<std::string>(v)) return shown + " is not a text" + of;
+    } else {
+        const auto d = codec::to_double(v);
+        if (!d || std::holds_alternative<std::string>(v)) return shown + " is not a number" + of;
+        if (p.min && *d < *p.min) return shown + " is below the minimum " + codec::format_value(codec::Value(*p.min)) + of;
+        if (p.max && *d > *p.max) return shown + " is above the maximum " + codec::format_value(codec::Value(*p.max)) + of;
+        const bool in_map = p.map.count(static_cast<std::int64_t>(*d)) && *d == std::floor(*d);
+        if (!p.map.empty() && !in_map && !(p.min && p.max))
+            return shown + " is not one of the values the map" + of + " names";
+        // An integer register would round it: refused rather than written as another value.
+        const double raw = (*d - p.format.offset) / p.format.scale;
+        if (codec::is_integer_type(p.format.type) && std::fabs(raw - std::round(raw)) > 1e-9 * std::max(1.0, std::fabs(raw)))
+            return shown + " cannot be written" + of + ": its " + std::string(codec::type_name(p.format.type)) +
+                   " register holds steps of " + codec::format_value(codec::Value(p.format.scale));
+    }
+    // A scale_register's exponent is only known when the device is read.
+    if (!p.scale_register.empty() || p.decoder) return std::nullopt;
+    if (auto encoded = codec::encode(v, p.format); !encoded)
+        return shown + " cannot be written" + of + ": " + encoded.error();
+    return std::nullopt;
+}
+
+// A JSON "value" as the codec value a write payload would give.
+std::optional<codec::Value> json_value(const Json& j) {
+    if (j.is_boolean()) return codec::Value(j.get<bool>());
+    if (j.is_number_unsigned()) return codec::Value(j.get<std::uint64_t>());
+    if (j.is_number_integer()) return codec::Value(j.get<std::int64_t>());
+    if (j.is_number_float()) return codec::Value(j.get<double>());
+    if (j.is_string()) return codec::Value(j.get<std::string>());
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::pair<std::string, std::string>> keepalive_problem(
     const Keepalive& k, const std::vector<Point>& points, const Limits& limits) {
@@ -21,6 +76,9 @@ std::optional<std::pair<std::string, std::string>> keepalive_problem(
                                       "\" is not shorter than the device's write_watchdog (" +
                                       format_duration(*limits.write_watchdog) +
                                       "): the device would fall back before each rewrite"};
+    }
+    if (k.value) {
+        if (auto why = value_problem(*k.value, *p)) return std::pair{"value", *why};
     }
     return std::nullopt;
 }
@@ -41,7 +99,14 @@ std::vector<Keepalive> parse_keepalive(const Json& list, const std::vector<Point
         Keepalive k;
         auto point = r.string("point");
         auto every = r.duration("every");
-        r.reject_unknown("point, every");
+        if (const Json* value = r.get("value")) {
+            k.value = json_value(*value);
+            if (!k.value) {
+                r.error("value", "expected a number, true/false or a text to write, found " + shown(*value));
+                continue;
+            }
+        }
+        r.reject_unknown("point, every, value");
         if (!point) {
             if (!r.has("point")) r.error_here("a keepalive needs the \"point\" to rewrite");
             continue;

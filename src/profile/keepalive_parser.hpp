@@ -12,15 +12,16 @@
 
 namespace regpoll::profile {
 
-// Reads a profile's "keepalive" list, [{"point": "max_current", "every": "25s"}], checked
+// Reads a profile's "keepalive" list, [{"point": "max_current", "every": "25s"}] or with a
+// fixed value written from the start, [{"point": "alive", "every": "5s", "value": 1}], checked
 // against the profile's points and limits; mistakes go to `diag` under `json_path`.
 std::vector<Keepalive> parse_keepalive(const Json& list, const std::vector<Point>& points,
                                        const Limits& limits, const std::string& file,
                                        const std::string& json_path, Diagnostics& diag);
 
 // What is wrong with `k` for a device with these points and limits, as the key at fault
-// ("point" or "every") and the message; nullopt when it can run. Site devices that change a
-// profile's points or limits are checked again with it.
+// ("point", "every" or "value") and the message; nullopt when it can run. Site devices
+// that change a profile's points or limits are checked again with it.
 std::optional<std::pair<std::string, std::string>> keepalive_problem(
     const Keepalive& k, const std::vector<Point>& points, const Limits& limits);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec/format.hpp"
+#include "codec/value.hpp"
 #include "modbus/register_kind.hpp"
 #include "profile/identify.hpp"
 #include "profile/point_types.hpp"
@@ -38,6 +39,9 @@ struct Point {
     std::string description;
     std::optional<Milliseconds> interval;  // overrides the device's interval
     bool writable = false;
+    // "read": false: a write-only register (a charger's alive or fail-safe register that
+    // answers reads with an exception). Never polled, never read back after a write.
+    bool readable = true;
     std::optional<double> min;
     std::optional<double> max;
     std::optional<double> step;          // the smallest change a write makes (Home Assistant's number step)
@@ -66,9 +70,12 @@ struct Limits {
 
 // "keepalive": once a value has been written to `point`, it is written again every `every`
 // while regpoll runs (until a newer value replaces it), for devices with a write watchdog.
+// With a fixed `value` (an alive register: write 1) that value is written every period from
+// the start of polling, whatever else is written to the point.
 struct Keepalive {
     std::string point;
     Milliseconds every{0};
+    std::optional<codec::Value> value;  // in engineering units, as a write payload means it
 };
 
 struct Profile {

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* point_keys =
     "name, address, register, type, length, endianness, word_order, order, byte, bit, scale, "
     "offset, scale_register, nan, map, bits, precision, unit, device_class, state_class, interval, "
-    "writable, min, max, step, write_function, description";
+    "writable, read, min, max, step, write_function, description";
 
 bool valid_name(const std::string& name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -162,6 +162,23 @@ void check_decoder_point(JsonReader& r, const Point& p, bool& ok) {
         r.error("writable", what + " can only be read");
         ok = false;
     }
+}
+
+// "read": false: the point can only be written, so it must be writable, and a write must not
+// need to read it first (a bit or byte of a register is changed by FC22 only).
+bool check_write_only(JsonReader& r, const Point& p) {
+    if (!p.writable) {
+        r.error("read", "\"read\": false makes a write-only point, but the point is not \"writable\" "
+                        "(nothing could ever read or write it)");
+        return false;
+    }
+    const bool partial = p.bit.has_value() || p.format.type == codec::Type::int8 || p.format.type == codec::Type::uint8;
+    if (partial && !modbus::is_bit_kind(p.kind) && p.write_function != 22) {
+        r.error("read", "a bit or byte of a write-only register can only be written with \"write_function\": 22 "
+                        "(mask write): any other write reads the register first");
+        return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -324,6 +341,9 @@ std::optional<Point> parse_point(JsonReader& r, const PointTypes* types) {
         ok = false;
     }
     if (p.decoder) check_decoder_point(r, p, ok);
+    if (auto rd = r.boolean("read")) p.readable = *rd;
+    else if (r.has("read")) ok = false;
+    if (!p.readable && !check_write_only(r, p)) ok = false;
     if (address_ok && p.width() > 0 && p.address + p.width() > 65536) {
         r.error("address", "address " + std::to_string(p.address) + " + " + std::to_string(p.width()) +
                                " registers runs past 65535");
@@ -362,6 +382,8 @@ void check_points(const std::vector<Point>& points, const std::string& file, Dia
             diag.error(p.file, p.json_path + "/scale_register", "no point named \"" + p.scale_register + "\" in " + file);
         } else if (codec::register_count(it->second->format) != 1 || modbus::is_bit_kind(it->second->kind)) {
             diag.error(p.file, p.json_path + "/scale_register", "\"" + p.scale_register + "\" must be a one-register integer point");
+        } else if (!it->second->readable) {
+            diag.error(p.file, p.json_path + "/scale_register", "\"" + p.scale_register + "\" is write-only (\"read\": false): a scale factor must be read");
         }
     }
     // Points that share registers must read them the same way; bits of one register may share.

@@ -169,6 +169,15 @@ void add_kind(const profile::Point& p, HaComponent component, const std::string&
     }
 }
 
+// A write-only point's control: no state topic or templates reading it, so Home Assistant
+// shows the value last sent (an MQTT number, select or switch without a state_topic is
+// optimistic) rather than waiting for a state that never comes.
+void without_state(OJson& c) {
+    for (const char* key : {"state_topic", "value_template", "json_attributes_topic",
+                            "json_attributes_template", "state_class"})
+        c.erase(key);
+}
+
 }  // namespace
 
 std::vector<Message> MessageBuilder::discovery() const {
@@ -186,6 +195,8 @@ std::vector<Message> MessageBuilder::discovery() const {
         for (const auto& p : dev.points) {
             const bool command =
                 config_.commands && dev.allows_write(p) && p.format.type != codec::Type::string;
+            // A write-only point never has a state: a control for it, or nothing at all.
+            if (!p.readable && !command) continue;
             const auto component = ha_component(p, command);
             const std::string kind = ha_component_name(component);
             OJson c;
@@ -196,6 +207,7 @@ std::vector<Message> MessageBuilder::discovery() const {
             if (!p.map.empty() && !map_is_enum(p))
                 c["json_attributes_topic"] = dev_topic + "/state";
             add_kind(p, component, dev_topic + "/" + p.name + "/set", c);
+            if (!p.readable) without_state(c);
             if (auto category = ha_entity_category(p, component); !category.empty())
                 c["entity_category"] = category;
             // Unavailable when regpoll is gone (its last will on <base>/status) or the device is.

@@ -147,5 +147,28 @@ TEST(BlockPlanner, ASlowerScaleFactorIsKeptNotReadUnlessAskedToReadIt) {
               (std::vector<Span>{{RegisterKind::holding, 0, 1}, {RegisterKind::holding, 40, 1}}));
 }
 
+// A write-only point ("read": false) is polled by no group, and the blocks around it do not
+// bridge it: reading its register would only be refused.
+TEST(PlanDevice, WriteOnlyPointsAreNeverRead) {
+    std::vector<Point> pts = {pt(0), pt(1), pt(2), pt(100)};
+    pts[1].readable = false;
+    pts[3].readable = false;
+    pts[3].interval = std::chrono::seconds(5);
+    auto plan = plan_device(pts, std::chrono::seconds(10), profile::Limits{});
+    ASSERT_EQ(plan.groups.size(), 1U);
+    EXPECT_EQ(plan.groups[0].points, (std::vector<std::size_t>{0, 2}));
+    EXPECT_EQ(spans(plan.groups[0].blocks),
+              (std::vector<Span>{{RegisterKind::holding, 0, 1}, {RegisterKind::holding, 2, 1}}));
+    // Not even where the device's max_gap would bridge an unmapped register.
+    profile::Limits bridging;
+    bridging.max_gap = 10;
+    plan = plan_device(pts, std::chrono::seconds(10), bridging);
+    EXPECT_EQ(spans(plan.groups[0].blocks),
+              (std::vector<Span>{{RegisterKind::holding, 0, 1}, {RegisterKind::holding, 2, 1}}));
+    pts[1].readable = true;
+    plan = plan_device(pts, std::chrono::seconds(10), bridging);
+    EXPECT_EQ(spans(plan.groups[0].blocks), (std::vector<Span>{{RegisterKind::holding, 0, 3}}));
+}
+
 }  // namespace
 }  // namespace regpoll::plan

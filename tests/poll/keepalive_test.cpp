@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,29 +43,33 @@ class NullSink : public SampleSink {
 
 // A charger profile (current limit kept alive every 300 ms, a state register) and a site
 // polling it every 100 ms from the device on `port`.
-std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
-                                                        const std::string& poller = "{}") {
-    const std::string profile_text = R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+const std::string charger_profile = R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
       "limits": { "write_watchdog": "1s" },
       "keepalive": [ { "point": "max_current", "every": "300ms" } ],
       "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
                   { "name": "state", "address": 20, "type": "uint16" } ] })";
+
+// `profile_text` replaces the charger's profile; "writes": "all".
+std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
+                                                        const std::string& poller = "{}",
+                                                        const std::string& profile_text = charger_profile) {
     const std::string site_text = R"({ "poller": )" + poller + R"(,
       "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) + R"(", "timeout": "250ms" } ],
       "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
-                     "writes": ["max_current"], "write_interval": "0s" } ] })";
+                     "writes": "all", "write_interval": "0s" } ] })";
     return testing::load_site_files({{"charger.json", profile_text}, {"site.json", site_text}}, "site.json");
 }
 
+// The charger's registers: current limit 6 A, state 2.
+void fill_charger(server::UnitTables& t) {
+    const std::uint16_t current[] = {6};
+    const std::uint16_t state[] = {2};
+    t.set_registers(modbus::RegisterKind::holding, current_register, current);
+    t.set_registers(modbus::RegisterKind::holding, 20, state);
+}
+
 PickyDevice make_charger() {
-    return PickyDevice(
-        [](server::UnitTables& t) {
-            const std::uint16_t current[] = {6};
-            const std::uint16_t state[] = {2};
-            t.set_registers(modbus::RegisterKind::holding, current_register, current);
-            t.set_registers(modbus::RegisterKind::holding, 20, state);
-        },
-        [](const PickyDevice::Read&, unsigned) { return Reply::answer; });
+    return PickyDevice(fill_charger, [](const PickyDevice::Read&, unsigned) { return Reply::answer; });
 }
 
 // The values of the writes to the current register, in order (refused ones too).
@@ -219,12 +224,7 @@ TEST(Keepalive, ARefusedRewriteIsTriedAgainAndPollingGoesOn) {
 TEST(Keepalive, RewritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
     std::atomic<bool> silent{false};
     PickyDevice device(
-        [](server::UnitTables& t) {
-            const std::uint16_t current[] = {6};
-            const std::uint16_t state[] = {2};
-            t.set_registers(modbus::RegisterKind::holding, current_register, current);
-            t.set_registers(modbus::RegisterKind::holding, 20, state);
-        },
+        fill_charger,
         [&](const PickyDevice::Read&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
     device.set_write_reply([&](const PickyDevice::Write&, unsigned) {
         return silent ? Reply::ignore : Reply::answer;
@@ -258,6 +258,195 @@ TEST(Keepalive, RewritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
         "rewrites after the return");
     const auto values = written(device);
     EXPECT_EQ(values.back(), 16);
+}
+
+// --- write-only points ("read": false) --------------------------------------------------
+
+constexpr std::uint16_t alive_register = 6000;
+
+// A charger whose alive register (6000) can only be written, like Vestel's: reads that touch
+// it are refused, as the real one refuses them.
+const std::string alive_profile = R"({ "manufacturer": "Test", "model": "Alive charger", "source": "test",
+      "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
+                  { "name": "state", "address": 20, "type": "uint16" },
+                  { "name": "alive", "address": 6000, "type": "uint16", "writable": true, "read": false,
+                    "min": 0, "max": 1 } ] })";
+
+bool touches_alive(const PickyDevice::Read& r) {
+    return r.address <= alive_register && alive_register < r.address + r.count;
+}
+
+PickyDevice make_alive_charger() {
+    return PickyDevice(
+        [](server::UnitTables& t) {
+            fill_charger(t);
+            const std::uint16_t alive[] = {0};  // takes writes; reads of it are refused below
+            t.set_registers(modbus::RegisterKind::holding, alive_register, alive);
+        },
+        [](const PickyDevice::Read& r, unsigned) { return touches_alive(r) ? Reply::refuse : Reply::answer; });
+}
+
+std::vector<std::uint16_t> written_to(PickyDevice& device, std::uint16_t address) {
+    std::vector<std::uint16_t> out;
+    for (const auto& w : device.writes()) {
+        if (w.address == address && !w.values.empty()) out.push_back(w.values.front());
+    }
+    return out;
+}
+
+class NamedSink : public SampleSink {
+  public:
+    void on_samples(std::span<const Sample> s) override {
+        for (const auto& x : s) names.insert(*x.point);
+    }
+    void on_availability(const std::string&, bool) override {}
+    std::set<std::string> names;
+};
+
+TEST(WriteOnly, AWriteIsNotReadBackAndThePointIsNeverPolled) {
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", alive_profile), sink);
+    poller.start();
+    std::optional<WriteOutcome> outcome;
+    poller.write("charger", "alive", "1", [&](const WriteOutcome& o) { outcome = o; });
+    run_steps(
+        io, [&] { return outcome.has_value(); }, "the write to alive");
+    ASSERT_TRUE(outcome);
+    EXPECT_TRUE(outcome->ok) << outcome->error;
+    EXPECT_FALSE(outcome->read_back);
+    EXPECT_EQ(codec::format_value(outcome->value), "1");
+    EXPECT_TRUE(outcome->warning.empty()) << outcome->warning;
+    EXPECT_EQ(written_to(device, alive_register), std::vector<std::uint16_t>{1});
+
+    // A readable point beside it is still read back (and polled).
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    const auto until = Clock::now() + 500ms;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "five polls");
+    for (const auto& r : device.reads())
+        EXPECT_FALSE(touches_alive(r)) << "read " << r.count << " at " << r.address;
+    EXPECT_TRUE(sink.names.count("state"));
+    EXPECT_TRUE(sink.names.count("max_current"));
+    EXPECT_FALSE(sink.names.count("alive")) << "a write-only point has no reading to publish";
+    EXPECT_FALSE(poller.offline(0));
+}
+
+// --- a fixed keepalive value ("value": 1), written from the start ----------------------
+
+// The alive charger with its alive register kept alive: 1 every `period`.
+std::string alive_kept_profile(const std::string& period) {
+    std::string text = alive_profile;
+    text.insert(text.rfind('}'), R"(, "keepalive": [ { "point": "alive", "every": ")" + period + R"(", "value": 1 } ] )");
+    return text;
+}
+
+TEST(KeepaliveValue, TheFirstWriteIsAtStartNotAfterAPeriodOrAWrite) {
+    // A ten-minute period: a first write that waited for it (or for a value to be written)
+    // would not come within the test's 30 s.
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", alive_kept_profile("10m")), sink);
+    poller.start();
+    run_steps(
+        io, [&] { return !written_to(device, alive_register).empty(); }, "the first alive write");
+    EXPECT_EQ(written_to(device, alive_register), std::vector<std::uint16_t>{1});
+    EXPECT_TRUE(written(device).empty()) << "nothing else is written";
+}
+
+TEST(KeepaliveValue, TheValueIsWrittenEveryPeriodNeverReadAndNotReplacedByAWrite) {
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", alive_kept_profile("300ms")), sink);
+    const auto since = Clock::now();
+    poller.start();
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 3; }, "three alive writes");
+    // A write of another value goes through once; the keepalive goes on writing its own.
+    std::optional<WriteOutcome> outcome;
+    poller.write("charger", "alive", "0", [&](const WriteOutcome& o) { outcome = o; });
+    run_steps(
+        io, [&] { return outcome.has_value(); }, "the write of 0");
+    EXPECT_TRUE(outcome && outcome->ok);
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 6; }, "three more alive writes");
+    const auto elapsed = Clock::now() - since;
+    auto values = written_to(device, alive_register);
+    EXPECT_EQ(values.back(), 1);
+    EXPECT_EQ(count_of(values, 0), 1U);
+    EXPECT_EQ(count_of(values, 1), values.size() - 1);
+    // One at start, then never more often than the period (late is allowed).
+    EXPECT_LE(values.size(), 3 + static_cast<std::size_t>(elapsed / every))
+        << "alive writes came faster than every 300 ms";
+    for (const auto& r : device.reads())
+        EXPECT_FALSE(touches_alive(r)) << "read " << r.count << " at " << r.address;
+    EXPECT_EQ(device.connections(), 1U) << "keepalive writes share the poller's one connection";
+    EXPECT_TRUE(sink.names.count("state"));
+    EXPECT_FALSE(poller.offline(0));
+}
+
+TEST(KeepaliveValue, WritesWaitWhileTheDeviceIsOfflineAndResumeWhenItReturns) {
+    std::atomic<bool> silent{false};
+    PickyDevice device(
+        [](server::UnitTables& t) {
+            fill_charger(t);
+            const std::uint16_t alive[] = {0};
+            t.set_registers(modbus::RegisterKind::holding, alive_register, alive);
+        },
+        [&](const PickyDevice::Read& r, unsigned) {
+            return silent ? Reply::ignore : touches_alive(r) ? Reply::refuse : Reply::answer;
+        });
+    device.set_write_reply([&](const PickyDevice::Write&, unsigned) { return silent ? Reply::ignore : Reply::answer; });
+    asio::io_context io;
+    NamedSink sink;
+    Poller poller(io,
+                  charger_site(device.port(), R"({ "offline_after": 1, "backoff_max": "400ms" })",
+                               alive_kept_profile("300ms")),
+                  sink);
+    poller.start();
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= 2; }, "two alive writes");
+    silent = true;
+    run_steps(
+        io, [&] { return poller.offline(0); }, "the device going offline");
+    const auto at_offline = written_to(device, alive_register).size();
+    const auto until = Clock::now() + 6 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "six periods offline");
+    EXPECT_LE(written_to(device, alive_register).size(), at_offline + 1)
+        << "alive writes went on while the device was offline";
+    const auto before_return = written_to(device, alive_register).size();
+    silent = false;
+    run_steps(
+        io, [&] { return !poller.offline(0); }, "the device coming back");
+    run_steps(
+        io, [&] { return written_to(device, alive_register).size() >= before_return + 2; },
+        "alive writes after the return");
+}
+
+// Writes stay the site's decision: a device that does not allow writes to the point gets
+// no keepalive writes.
+TEST(KeepaliveValue, NothingIsWrittenWhenTheSiteDoesNotAllowTheWrite) {
+    auto device = make_alive_charger();
+    asio::io_context io;
+    NamedSink sink;
+    const std::string site_text = R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" +
+                                  std::to_string(device.port()) + R"(", "timeout": "250ms" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
+                     "writes": ["max_current"] } ] })";
+    Poller poller(io,
+                  testing::load_site_files({{"charger.json", alive_kept_profile("100ms")}, {"site.json", site_text}},
+                                           "site.json"),
+                  sink);
+    poller.start();
+    const auto until = Clock::now() + 5 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "five periods");
+    EXPECT_TRUE(written_to(device, alive_register).empty());
+    EXPECT_TRUE(sink.names.count("state"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "codec/value.hpp"
 #include "profile/profile_loader.hpp"
 #include "profile/site_config.hpp"
 
@@ -28,12 +29,14 @@ class KeepaliveProfile : public ::testing::Test {
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    // A charger profile with a writable current limit, a read-only state and `extra` keys.
+    // A charger profile with a writable current limit, a read-only state, a write-only alive
+    // register and `extra` keys.
     std::string write_profile(const std::string& extra) {
         const auto path = (dir_ / "charger.json").string();
         std::ofstream(path) << R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
           "points": [ { "name": "max_current", "address": 10, "type": "float32", "writable": true, "min": 0, "max": 32 },
-                      { "name": "state", "address": 20, "type": "uint16" } ])"
+                      { "name": "state", "address": 20, "type": "uint16" },
+                      { "name": "alive", "address": 6000, "type": "uint16", "writable": true, "read": false } ])"
                             << extra << "}";
         return path;
     }
@@ -106,8 +109,8 @@ TEST_F(KeepaliveProfile, OtherMistakesAreRefused) {
                   .find(file() + ": /keepalive: expected a non-empty list"),
               std::string::npos);
     EXPECT_NE(
-        errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s", "value": 16 } ])")
-            .find(file() + ": /keepalive/0/value: unknown key"),
+        errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s", "values": 16 } ])")
+            .find(file() + ": /keepalive/0/values: unknown key"),
         std::string::npos);
     EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "25s" },
                                            { "point": "max_current", "every": "20s" } ])")
@@ -117,6 +120,41 @@ TEST_F(KeepaliveProfile, OtherMistakesAreRefused) {
         errors_of(R"(, "limits": { "write_watchdog": "0s" })")
             .find(file() + ": /limits/write_watchdog: a write watchdog must be longer than 0"),
         std::string::npos);
+}
+
+// "value": written every period from the start; checked against the point as a write would
+// be: the kind of value, min/max, and what the type holds.
+TEST_F(KeepaliveProfile, AFixedValueLoadsAndIsCheckedAgainstThePoint) {
+    Diagnostics diag;
+    auto profile = load_profile(write_profile(R"(, "limits": { "write_watchdog": "20s" },
+        "keepalive": [ { "point": "alive", "every": "5s", "value": 1 },
+                       { "point": "max_current", "every": "5s", "value": 6.5 } ])"),
+                                diag);
+    ASSERT_TRUE(profile) << (diag.errors().empty() ? "" : diag.errors().front());
+    ASSERT_EQ(profile->keepalive.size(), 2U);
+    ASSERT_TRUE(profile->keepalive[0].value);
+    EXPECT_EQ(codec::format_value(*profile->keepalive[0].value), "1");
+    EXPECT_EQ(codec::to_double(*profile->keepalive[1].value), 6.5);
+
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "5s", "value": 40 } ])")
+                  .find(file() + ": /keepalive/0/value: 40 is above the maximum 32 for point \"max_current\""),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "max_current", "every": "5s", "value": -1 } ])")
+                  .find(file() + ": /keepalive/0/value: -1 is below the minimum 0"),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "alive", "every": "5s", "value": 70000 } ])")
+                  .find(file() + ": /keepalive/0/value: 70000 cannot be written for point \"alive\""),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "alive", "every": "5s", "value": 1.5 } ])")
+                  .find(file() + ": /keepalive/0/value: 1.5 cannot be written"),
+              std::string::npos)
+        << errors_of(R"(, "keepalive": [ { "point": "alive", "every": "5s", "value": 1.5 } ])");
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "alive", "every": "5s", "value": "on" } ])")
+                  .find(file() + ": /keepalive/0/value: on is not a number for point \"alive\""),
+              std::string::npos);
+    EXPECT_NE(errors_of(R"(, "keepalive": [ { "point": "alive", "every": "5s", "value": [1] } ])")
+                  .find(file() + ": /keepalive/0/value: expected a number, true/false or a text"),
+              std::string::npos);
 }
 
 // A site device that makes the kept-alive point read-only, or gives a shorter watchdog,

@@ -317,6 +317,48 @@ TEST(MqttMessages, HomeAssistantSwitchNumberSelectForAllowedWritablePoints) {
     EXPECT_TRUE(MessageBuilder(c, s, "0.1.0").command_filters().empty());
 }
 
+// A write-only point ("read": false) never has a state: a control without state topic or
+// template when writes to it are allowed (Home Assistant then shows the value last sent),
+// and no entity at all when they are not.
+TEST(MqttMessages, WriteOnlyPointIsAControlWithoutState) {
+    auto s = writable_site();
+    auto& d = s->devices[0];
+    for (auto& p : d.points) {
+        if (p.name == "relay" || p.name == "power_limit" || p.name == "setpoint") p.readable = false;
+    }
+    MqttConfig c;
+    c.homeassistant = true;
+    std::map<std::string, nlohmann::json> by_topic;
+    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery())
+        by_topic[m.topic] = nlohmann::json::parse(m.payload);
+    EXPECT_EQ(by_topic.size(), 6U);  // setpoint (not allowed) is left out
+    EXPECT_EQ(by_topic.count("homeassistant/sensor/regpoll_inverter/setpoint/config"), 0U);
+    const auto& relay = by_topic.at("homeassistant/switch/regpoll_inverter/relay/config");
+    const auto& limit = by_topic.at("homeassistant/number/regpoll_inverter/power_limit/config");
+    for (const auto* control : {&relay, &limit}) {
+        EXPECT_FALSE(control->contains("state_topic")) << *control;
+        EXPECT_FALSE(control->contains("value_template")) << *control;
+        EXPECT_FALSE(control->contains("state_class")) << *control;
+        EXPECT_TRUE(control->contains("availability")) << *control;
+    }
+    EXPECT_EQ(relay["command_topic"], "regpoll/inverter/relay/set");
+    EXPECT_EQ(relay["payload_on"], "ON");
+    EXPECT_EQ(limit["command_topic"], "regpoll/inverter/power_limit/set");
+    EXPECT_EQ(limit["max"], 100.0);
+    // A readable point beside them keeps its state.
+    EXPECT_EQ(by_topic.at("homeassistant/select/regpoll_inverter/status/config")["state_topic"],
+              "regpoll/inverter/state");
+
+    c.commands = false;  // nothing may write them: no entities for them at all
+    std::size_t configs = 0;
+    for (const auto& m : MessageBuilder(c, s, "0.1.0").discovery()) {
+        ++configs;
+        EXPECT_EQ(m.topic.find("relay"), std::string::npos) << m.topic;
+        EXPECT_EQ(m.topic.find("power_limit"), std::string::npos) << m.topic;
+    }
+    EXPECT_EQ(configs, 4U);
+}
+
 TEST(MqttMessages, NumberRangeFromTheTypeWhenNoMinMax) {
     auto s = writable_site();
     auto& limit = s->devices[0].points.back();  // setpoint: float, no limits

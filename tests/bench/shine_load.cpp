@@ -83,7 +83,8 @@ class SharedInverter {
         last_ = t;
         refreshed_ = true;
     }
-    const server::UnitTables& tables() const { return tables_; }
+    // Shared by every stick (the load never writes to it; the stick class takes it writable).
+    server::UnitTables& tables() { return tables_; }
 
   private:
     sim::SimDevice device_;

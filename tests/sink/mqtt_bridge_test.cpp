@@ -4,6 +4,8 @@
 // broker is down, and a write sent centrally reaches the device.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -58,6 +60,7 @@ protected:
     }
     void TearDown() override {
         if (HasFailure() && site_) std::cerr << "site broker's log:\n" << site_->log() << "\n";
+        if (HasFailure() && central_) std::cerr << "central log:\n" << central_->log() << "\n";
         fs::remove_all(dir_);
     }
 
@@ -116,6 +119,7 @@ TEST_F(MqttBridgeTest, NothingIsLostWhileTheCentralBrokerIsDown) {
     PeerProcess poller({REGPOLL_BINARY, "run", "-c", config(), "--output", "jsonl", "--log-level", "warn"},
                        "{\"ts\":", 30s);
     central->collect(3s);
+    central->disconnect();  // what arrived until the very end counts as "before"
     const auto before = central->times(kState);
     central.reset();
     central_->stop();  // the site's uplink is down for ~5 polls; regpoll's own broker is fine
@@ -125,8 +129,14 @@ TEST_F(MqttBridgeTest, NothingIsLostWhileTheCentralBrokerIsDown) {
     std::this_thread::sleep_for(4s);
     const std::string out = poller.read_available_stdout();
     EXPECT_EQ(poller.stop(), 0);
-    central->collect(5s);
     const auto polled = jsonl_times(out, "voltage");
+    // What the bridge queued during the outage may still be on its way on a loaded machine:
+    // wait (up to 20 s) until every polled sample has arrived, or fail below on the missing.
+    central->collect(20s, [&](const std::vector<Received>&) {
+        std::set<std::int64_t> got(before.begin(), before.end());
+        for (auto ts : central->times(kState)) got.insert(ts);
+        return std::all_of(polled.begin(), polled.end(), [&](std::int64_t ts) { return got.count(ts) > 0; });
+    });
     const auto after = central->times(kState);
     ASSERT_GE(polled.size(), 10U);
     ASSERT_FALSE(before.empty()) << "nothing bridged before the outage";

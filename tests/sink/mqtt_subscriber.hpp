@@ -36,6 +36,18 @@ public:
         } catch (...) {
         }
     }
+    // Disconnects, keeping what the broker delivered (and the client acknowledged) up to then:
+    // those messages are gone from the broker's session, so the test must count them.
+    void disconnect() {
+        try {
+            client_.disconnect()->wait_for(std::chrono::seconds(2));
+        } catch (...) {
+        }
+        mqtt::const_message_ptr m;
+        while (client_.try_consume_message(&m)) {
+            if (m) got.push_back({m->get_topic(), m->to_string(), m->is_retained()});
+        }
+    }
     // Collects messages for `d`, or until `until` is true of what was collected.
     void collect(std::chrono::milliseconds d, const std::function<bool(const std::vector<Received>&)>& until = {}) {
         const auto deadline = std::chrono::steady_clock::now() + d;

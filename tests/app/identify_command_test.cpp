@@ -111,6 +111,21 @@ TEST_F(IdentifyCommand, GrowattMinTlxhIsNotAMinTlx) {
     EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{"growatt/min-tl-xh"}) << r.out;
 }
 
+// Sungrow's two maps share the device type code register (input 4999); the code tells a
+// hybrid from a string inverter, whichever of the two the simulator plays.
+TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {
+    for (const auto& [played, sibling] : {std::pair<std::string, std::string>{"sungrow/sh-hybrid", "sungrow/sg-string"},
+                                          {"sungrow/sg-string", "sungrow/sh-hybrid"}}) {
+        auto sim = simulate(played);
+        json out;
+        auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+        EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{played}) << r.out;
+        EXPECT_TRUE(contains(names(out["ruled_out"]), sibling)) << r.out;
+        EXPECT_EQ(out["profiles"][0]["evidence"][0]["check"], "input 4999 device_type_code") << r.out;
+    }
+}
+
 TEST_F(IdentifyCommand, Fc43VendorAndProductTellProfilesApart) {
     // The simulator answers FC43 with the profile's manufacturer and model.
     const std::string points = R"("points": [ { "name": "power", "register": "input", "address": 100 } ])";

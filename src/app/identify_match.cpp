@@ -15,6 +15,7 @@ std::string expected_text(const profile::IdentifyCheck& check) {
             text += "\"" + std::get<std::string>(v) + "\"";
         }
     }
+    if (check.mask) text += " (after & " + std::to_string(*check.mask) + ")";
     return text;
 }
 

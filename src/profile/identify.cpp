@@ -1,6 +1,7 @@
 #include "profile/identify.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "profile/point.hpp"
 
@@ -35,6 +36,30 @@ std::vector<IdentifyValue> values(JsonReader& r, const Json& list) {
         }
     }
     return out;
+}
+
+// "mask" needs numeric "values" whose bits are all inside it (else no value could match).
+std::optional<std::uint64_t> mask(JsonReader& r, const std::vector<IdentifyValue>& values) {
+    if (!r.has("mask")) return std::nullopt;
+    auto m = r.integer("mask", 1, (1LL << 53) - 1);
+    if (!m) return std::nullopt;
+    if (!r.has("values")) {
+        r.error("mask", "a mask applies to \"values\" (numbers), and this check has none");
+        return std::nullopt;
+    }
+    const auto bits = static_cast<std::uint64_t>(*m);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto* d = std::get_if<double>(&values[i]);
+        if (!d || *d < 0 || *d != static_cast<double>(static_cast<std::uint64_t>(*d))) {
+            const std::string shown_value = d ? codec::format_value(*d) : "\"" + std::get<std::string>(values[i]) + "\"";
+            r.error("values/" + std::to_string(i), shown_value + " is not a non-negative integer (a mask compares bits)");
+        } else if ((static_cast<std::uint64_t>(*d) & ~bits) != 0) {
+            r.error("values/" + std::to_string(i), codec::format_value(*d) +
+                                                       " has bits outside the mask " + std::to_string(bits) +
+                                                       ", so no value could match it");
+        }
+    }
+    return bits;
 }
 
 std::optional<IdentifyCheck> parse_check(JsonReader& r, const std::vector<Point>& points) {
@@ -76,7 +101,8 @@ std::optional<IdentifyCheck> parse_check(JsonReader& r, const std::vector<Point>
                                 : "a check needs \"values\" or \"pattern\"");
         ok = false;
     }
-    r.reject_unknown("point, values, pattern");
+    c.mask = mask(r, c.values);
+    r.reject_unknown("point, values, pattern, mask");
     if (!ok || (c.values.empty() && !c.pattern)) return std::nullopt;
     return c;
 }
@@ -143,9 +169,15 @@ bool check_accepts(const IdentifyCheck& check, const codec::Value& value) {
     if (check.pattern) return check.pattern->matches(identify_text(value));
     const auto number = codec::to_double(value);
     const auto text = std::holds_alternative<std::string>(value) ? identify_text(value) : std::string();
+    std::optional<double> compared = number;
+    if (check.mask) {
+        // Only a non-negative integer has bits to mask.
+        if (!number || *number < 0 || *number != std::floor(*number) || *number >= 9007199254740992.0) return false;
+        compared = static_cast<double>(static_cast<std::uint64_t>(*number) & *check.mask);
+    }
     for (const auto& expected : check.values) {
         if (const auto* d = std::get_if<double>(&expected)) {
-            if (number && *number == *d) return true;
+            if (compared && *compared == *d) return true;
         } else if (!number && std::get<std::string>(expected) == text) {
             return true;
         }

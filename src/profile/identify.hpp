@@ -13,7 +13,10 @@
 // A check names a point of the profile, so its registers are decoded as the point says;
 // "values" are compared with the raw value (before any "map" or "bits"), "pattern" is an
 // ECMAScript regular expression searched in its text (strings with trailing spaces and
-// NULs removed).
+// NULs removed). "mask" (numbers only) compares value & mask with each of "values", for
+// codes whose low bits are a variant (Growatt's device type code: high byte type, low byte
+// variant).
+#include <cstdint>
 #include <optional>
 #include <regex>
 #include <string>
@@ -40,6 +43,7 @@ struct IdentifyCheck {
     std::string point;
     std::size_t point_index = 0;         // into Profile::points
     std::vector<IdentifyValue> values;   // one of them, or
+    std::optional<std::uint64_t> mask;   // with numeric values: value & mask is one of them
     std::optional<TextPattern> pattern;  // a match of this
     std::string json_path;
 };

@@ -111,6 +111,30 @@ TEST_F(IdentifyCommand, GrowattMinTlxhIsNotAMinTlx) {
     EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{"growatt/min-tl-xh"}) << r.out;
 }
 
+// The classic v3.x TL inverters keep a type in the high byte of holding 43 (0x01-0x0A) and a
+// variant in the low byte; the newer families' codes (3501 and up) never pass that mask, and
+// the v3 codes never equal theirs.
+TEST_F(IdentifyCommand, GrowattClassicTlIsToldApartFromTheNewerFamilies) {
+    const std::vector<std::string> growatt{"growatt/tl-v3", "growatt/min-tl-x", "growatt/min-tl-xh",
+                                           "growatt/mod-max-tl3", "growatt/sph-spa"};
+    for (const auto& played : growatt) {
+        auto sim = simulate(played);
+        json out;
+        std::vector<std::string> extra{"--unit", "1"};
+        for (const auto& g : growatt) extra.insert(extra.end(), {"--profile", g});
+        auto r = identify(sim.ready_port(), extra, out);
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+        EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{played}) << r.out;
+        if (played == "growatt/tl-v3") {
+            const auto& evidence = out["profiles"][0]["evidence"][0];
+            EXPECT_EQ(evidence["check"], "holding 43 device_type_code") << r.out;
+            EXPECT_EQ(evidence["value"], "256") << r.out;
+            EXPECT_EQ(evidence["expected"], "256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304 or 2560 (after & 65280)")
+                << r.out;
+        }
+    }
+}
+
 // Sungrow's two maps share the device type code register (input 4999); the code tells a
 // hybrid from a string inverter, whichever of the two the simulator plays.
 TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {

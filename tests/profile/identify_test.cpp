@@ -135,5 +135,42 @@ TEST_F(IdentifyBlock, ValuesCompareRawNumbersAndTrimmedTexts) {
     EXPECT_FALSE(check_accepts(c[3], std::int64_t{5}));
 }
 
+// Growatt's device type code keeps the type in the high byte and a variant in the low one:
+// a mask compares only the type.
+TEST_F(IdentifyBlock, AMaskComparesOnlyItsBits) {
+    auto p = load(R"({ "checks": [ { "point": "device_type", "values": [256, 2048], "mask": 65280 } ] })");
+    ASSERT_TRUE(p) << errors();
+    const auto& c = p->identify->checks[0];
+    ASSERT_TRUE(c.mask);
+    EXPECT_EQ(*c.mask, 0xFF00u);
+    EXPECT_TRUE(check_accepts(c, std::int64_t{256}));
+    EXPECT_TRUE(check_accepts(c, std::int64_t{0x0801}));
+    EXPECT_TRUE(check_accepts(c, std::uint64_t{0x08FF}));
+    EXPECT_TRUE(check_accepts(c, 2049.0));
+    EXPECT_FALSE(check_accepts(c, std::int64_t{0x0301}));
+    EXPECT_FALSE(check_accepts(c, std::int64_t{5200}));
+    EXPECT_FALSE(check_accepts(c, std::int64_t{-256}));
+    EXPECT_FALSE(check_accepts(c, 256.5));
+    EXPECT_FALSE(check_accepts(c, std::string("256")));
+    EXPECT_FALSE(check_accepts(c, std::monostate{}));
+}
+
+TEST_F(IdentifyBlock, MaskMistakesNameFileAndPath) {
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": [256], "mask": 0 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/mask: ")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": [256], "mask": 1.5 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/mask: ")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "model_name", "pattern": "^X", "mask": 255 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/mask: a mask applies to \"values\" (numbers)")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": [257], "mask": 65280 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/values/0: 257 has bits outside the mask 65280")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": ["X1"], "mask": 255 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/values/0: \"X1\" is not a non-negative integer")) << errors();
+}
+
 }  // namespace
 }  // namespace regpoll::profile

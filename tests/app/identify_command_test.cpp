@@ -140,6 +140,24 @@ TEST_F(IdentifyCommand, GrowattClassicTlIsToldApartFromTheNewerFamilies) {
     }
 }
 
+// Fox ESS shows the model name at holding 30000, one character per register: an H1 G1
+// starts with 'H', an H3 with a space.
+TEST_F(IdentifyCommand, FoxEssH1AndH3AreToldApart) {
+    for (const auto& [played, sibling] : {std::pair<std::string, std::string>{"foxess/h1-g1", "foxess/h3"},
+                                          {"foxess/h3", "foxess/h1-g1"}}) {
+        auto sim = simulate(played);
+        json out;
+        auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+        const auto fits = names(out["profiles"]);
+        ASSERT_FALSE(fits.empty()) << r.out;
+        EXPECT_EQ(fits.front(), played) << r.out;
+        EXPECT_FALSE(contains(fits, sibling)) << r.out;
+        EXPECT_TRUE(contains(names(out["ruled_out"]), sibling)) << r.out;
+        EXPECT_EQ(out["profiles"][0]["evidence"][0]["check"], "holding 30000 model_char_1") << r.out;
+    }
+}
+
 // Sungrow's two maps share the device type code register (input 4999); the code tells a
 // hybrid from a string inverter, whichever of the two the simulator plays.
 TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {

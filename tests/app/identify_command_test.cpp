@@ -55,6 +55,25 @@ class IdentifyCommand : public ::testing::Test {
     static bool contains(const std::vector<std::string>& list, const std::string& name) {
         return std::find(list.begin(), list.end(), name) != list.end();
     }
+    // Whichever of the two the simulator plays, it fits first (alone, when `alone`), by
+    // `check`, and the other is ruled out.
+    void expect_told_apart(const std::string& a, const std::string& b, const std::string& check, bool alone) {
+        for (const auto& [played, sibling] : {std::pair{a, b}, std::pair{b, a}}) {
+            auto sim = simulate(played);
+            json out;
+            auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
+            ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+            const auto fits = names(out["profiles"]);
+            ASSERT_FALSE(fits.empty()) << r.out;
+            EXPECT_EQ(fits.front(), played) << r.out;
+            if (alone) {
+                EXPECT_EQ(fits.size(), 1u) << r.out;
+            }
+            EXPECT_FALSE(contains(fits, sibling)) << r.out;
+            EXPECT_TRUE(contains(names(out["ruled_out"]), sibling)) << r.out;
+            EXPECT_EQ(out["profiles"][0]["evidence"][0]["check"], check) << r.out;
+        }
+    }
 
     fs::path dir_;
 };
@@ -143,34 +162,13 @@ TEST_F(IdentifyCommand, GrowattClassicTlIsToldApartFromTheNewerFamilies) {
 // Fox ESS shows the model name at holding 30000, one character per register: an H1 G1
 // starts with 'H', an H3 with a space.
 TEST_F(IdentifyCommand, FoxEssH1AndH3AreToldApart) {
-    for (const auto& [played, sibling] : {std::pair<std::string, std::string>{"foxess/h1-g1", "foxess/h3"},
-                                          {"foxess/h3", "foxess/h1-g1"}}) {
-        auto sim = simulate(played);
-        json out;
-        auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
-        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-        const auto fits = names(out["profiles"]);
-        ASSERT_FALSE(fits.empty()) << r.out;
-        EXPECT_EQ(fits.front(), played) << r.out;
-        EXPECT_FALSE(contains(fits, sibling)) << r.out;
-        EXPECT_TRUE(contains(names(out["ruled_out"]), sibling)) << r.out;
-        EXPECT_EQ(out["profiles"][0]["evidence"][0]["check"], "holding 30000 model_char_1") << r.out;
-    }
+    expect_told_apart("foxess/h1-g1", "foxess/h3", "holding 30000 model_char_1", false);
 }
 
 // Sungrow's two maps share the device type code register (input 4999); the code tells a
 // hybrid from a string inverter, whichever of the two the simulator plays.
 TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {
-    for (const auto& [played, sibling] : {std::pair<std::string, std::string>{"sungrow/sh-hybrid", "sungrow/sg-string"},
-                                          {"sungrow/sg-string", "sungrow/sh-hybrid"}}) {
-        auto sim = simulate(played);
-        json out;
-        auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
-        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-        EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{played}) << r.out;
-        EXPECT_TRUE(contains(names(out["ruled_out"]), sibling)) << r.out;
-        EXPECT_EQ(out["profiles"][0]["evidence"][0]["check"], "input 4999 device_type_code") << r.out;
-    }
+    expect_told_apart("sungrow/sh-hybrid", "sungrow/sg-string", "input 4999 device_type_code", true);
 }
 
 TEST_F(IdentifyCommand, Fc43VendorAndProductTellProfilesApart) {

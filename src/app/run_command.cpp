@@ -2,6 +2,7 @@
 // the configuration (an invalid one is refused and the running one kept).
 #include <csignal>
 #include <iostream>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -182,6 +183,7 @@ private:
             spdlog::error("{}", e.what());
             return false;
         }
+        poller->keep_values(std::exchange(carried_keepalives_, {}));
         poller_ = std::move(poller);
         if (!args_.once && !start_gateways(std::move(gateways))) return false;
         status_.set_extra([this](nlohmann::json& status) { status_extra(status); });
@@ -344,6 +346,7 @@ private:
             return;
         }
         auto old = std::move(poller_);
+        carried_keepalives_ = old->kept_values();  // written values a charger must keep hearing
         stop_gateways();  // they refer to the old poller
         old->stop();
         stop_plugin_sinks();
@@ -447,6 +450,7 @@ private:
     StatusReporter status_;  // the status file for `regpoll health`, and systemd's notifications
     std::chrono::milliseconds stats_interval_{60000};
     std::unique_ptr<poll::Poller> poller_;
+    std::vector<poll::KeptValue> carried_keepalives_;  // from the poller a reload replaces
     std::vector<std::unique_ptr<gateway::Gateway>> gateways_;  // after poller_: they refer to it
     std::optional<web::HttpConfig> http_;  // as at start: a reload does not move the server
     web::SiteViewBoard board_;

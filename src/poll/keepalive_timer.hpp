@@ -33,6 +33,9 @@ class KeepaliveTimer {
     void cancel();
 
     bool holding() const { return value_.has_value(); }
+    // The value last written and held since, not a fixed one (what a reload carries over).
+    std::optional<codec::Value> written() const { return fixed_ ? std::nullopt : value_; }
+    bool fixed() const { return fixed_; }
     std::chrono::milliseconds every() const { return every_; }
 
   private:

@@ -143,6 +143,7 @@ struct Poller::Impl {
     void next_write(std::size_t d, std::size_t p);
     void start_write(std::size_t d, std::size_t p, WriteSlot::Waiting w);
     void start_keepalive(std::size_t d);
+    void keep_value(const KeptValue& v);
     void rewrite(std::size_t d, std::size_t p, const codec::Value& value);
     void reply(WriteDone done, WriteOutcome outcome) {
         asio::post(io, [done = std::move(done), outcome = std::move(outcome)] { done(outcome); });
@@ -286,6 +287,29 @@ void Poller::Impl::start_keepalive(std::size_t d) {
             io, k.every, [this, d, p](const codec::Value& value) { rewrite(d, p, value); });
         if (k.value) dev.keepalive[p]->start(*k.value);  // first written when the device answers
     }
+}
+
+void Poller::Impl::keep_value(const KeptValue& v) {
+    const auto drop = [&](const std::string& why) {
+        spdlog::info("device {}: {} is no longer rewritten to point {} after the reload: {}", v.device,
+                     codec::format_value(v.value), v.point.name, why);
+    };
+    auto dev = std::find_if(devices.begin(), devices.end(),
+                            [&](const DeviceRuntime& r) { return r.config->name == v.device; });
+    if (dev == devices.end()) return drop("the device is gone");
+    if (auto why = kept_value_refusal(v, *dev->config)) return drop(*why);
+    const auto& points = dev->config->points;
+    const auto p = static_cast<std::size_t>(
+        std::find_if(points.begin(), points.end(), [&](const profile::Point& q) { return q.name == v.point.name; }) -
+        points.begin());
+    auto kept = dev->keepalive.find(p);
+    if (kept == dev->keepalive.end()) return drop("the point is no longer kept alive");
+    if (kept->second->fixed()) return drop("the point is now kept alive with a fixed value");
+    spdlog::info("device {}: {} is still rewritten to point {} after the reload", v.device,
+                 codec::format_value(v.value), v.point.name);
+    kept->second->hold(v.value);
+    // The last rewrite may be most of a period ago: the device hears it again now.
+    kept->second->rewrite_now();
 }
 
 // A keepalive's turn. It waits while the device is offline (rewritten when it is back) and
@@ -830,6 +854,23 @@ bool Poller::offline(std::size_t device) const {
 
 const RequestMetrics& Poller::metrics(std::size_t device) const {
     return impl_->devices.at(device).metrics;
+}
+
+std::vector<KeptValue> Poller::kept_values() const {
+    std::vector<KeptValue> out;
+    for (const auto& dev : impl_->devices) {
+        for (const auto& [p, kept] : dev.keepalive) {
+            if (auto value = kept->written()) {
+                const auto& cfg = *dev.config;
+                out.push_back(KeptValue{cfg.name, cfg.bus, cfg.unit, cfg.points[p], *value});
+            }
+        }
+    }
+    return out;
+}
+
+void Poller::keep_values(const std::vector<KeptValue>& values) {
+    for (const auto& v : values) impl_->keep_value(v);
 }
 
 const profile::SiteConfig& Poller::config() const { return *impl_->config; }

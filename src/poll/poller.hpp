@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "poll/held_registers.hpp"
+#include "poll/kept_value.hpp"
 #include "poll/request_metrics.hpp"
 #include "poll/sample.hpp"
 #include "poll/write_request.hpp"
@@ -56,6 +57,14 @@ public:
     // which ends "superseded". `done` gets the outcome, never from inside this call.
     using WriteDone = std::function<void(const WriteOutcome&)>;
     void write(const std::string& device, const std::string& point, const std::string& payload, WriteDone done);
+
+    // The values written to kept-alive points and rewritten since (fixed values are not
+    // among them): what a reload hands to the next poller.
+    std::vector<KeptValue> kept_values() const;
+    // After start(), on a reload: goes on rewriting each of `values` whose device (name, bus,
+    // unit) and point are unchanged, from now on, as if it had just been written; the others
+    // are dropped, and the log says why.
+    void keep_values(const std::vector<KeptValue>& values);
 
     // --- for the gateway; `device` indexes config().devices, after start() ---
     // One request for the device through its bus queue, sharing the polls' timing. A read's

@@ -83,6 +83,51 @@ std::optional<std::pair<std::string, std::string>> keepalive_problem(
     return std::nullopt;
 }
 
+namespace {
+
+// One {"point", "every", "value"} entry, read but not yet checked against the device. With
+// `off_allowed` (a site's entry), "every": "off" gives a period of 0: no keepalive for the point.
+std::optional<Keepalive> read_entry(JsonReader& r, bool off_allowed, bool& off) {
+    off = false;
+    if (!r.is_object()) return std::nullopt;
+    Keepalive k;
+    auto point = r.string("point");
+    std::optional<Milliseconds> every;
+    if (const Json* e = off_allowed ? r.get("every") : nullptr; e && e->is_string() && e->get<std::string>() == "off") {
+        off = true;
+    } else {
+        every = r.duration("every");
+    }
+    if (const Json* value = r.get("value")) {
+        k.value = json_value(*value);
+        if (!k.value) {
+            r.error("value", "expected a number, true/false or a text to write, found " + shown(*value));
+            return std::nullopt;
+        }
+    }
+    r.reject_unknown("point, every, value");
+    if (!point) {
+        if (!r.has("point")) r.error_here("a keepalive needs the \"point\" to rewrite");
+        return std::nullopt;
+    }
+    k.point = *point;
+    if (off) return k;
+    if (!every) {
+        if (!r.has("every"))
+            r.error_here(std::string("a keepalive needs \"every\": how often to rewrite, such as \"25s\"") +
+                         (off_allowed ? ", or \"off\"" : ""));
+        return std::nullopt;
+    }
+    k.every = *every;
+    return k;
+}
+
+bool listed(const std::vector<Keepalive>& list, const std::string& point) {
+    return std::any_of(list.begin(), list.end(), [&](const Keepalive& o) { return o.point == point; });
+}
+
+}  // namespace
+
 std::vector<Keepalive> parse_keepalive(const Json& list, const std::vector<Point>& points,
                                        const Limits& limits, const std::string& file,
                                        const std::string& json_path, Diagnostics& diag) {
@@ -95,41 +140,62 @@ std::vector<Keepalive> parse_keepalive(const Json& list, const std::vector<Point
     }
     for (std::size_t i = 0; i < list.size(); ++i) {
         JsonReader r(list[i], file, json_path + "/" + std::to_string(i), diag);
-        if (!r.is_object()) continue;
-        Keepalive k;
-        auto point = r.string("point");
-        auto every = r.duration("every");
-        if (const Json* value = r.get("value")) {
-            k.value = json_value(*value);
-            if (!k.value) {
-                r.error("value", "expected a number, true/false or a text to write, found " + shown(*value));
-                continue;
-            }
-        }
-        r.reject_unknown("point, every, value");
-        if (!point) {
-            if (!r.has("point")) r.error_here("a keepalive needs the \"point\" to rewrite");
-            continue;
-        }
-        k.point = *point;
-        if (!every) {
-            if (!r.has("every"))
-                r.error_here("a keepalive needs \"every\": how often to rewrite, such as \"25s\"");
-            continue;
-        }
-        k.every = *every;
-        if (auto problem = keepalive_problem(k, points, limits)) {
+        bool off = false;
+        auto k = read_entry(r, false, off);
+        if (!k) continue;
+        if (auto problem = keepalive_problem(*k, points, limits)) {
             r.error(problem->first, problem->second);
             continue;
         }
-        if (std::any_of(out.begin(), out.end(),
-                        [&](const Keepalive& o) { return o.point == k.point; })) {
-            r.error("point", "point \"" + k.point + "\" is kept alive twice");
+        if (listed(out, k->point)) {
+            r.error("point", "point \"" + k->point + "\" is kept alive twice");
             continue;
         }
-        out.push_back(std::move(k));
+        out.push_back(std::move(*k));
     }
     return out;
+}
+
+std::vector<Keepalive> apply_site_keepalive(const Json& list, std::vector<Keepalive> kept,
+                                            const std::vector<Point>& points, const Limits& limits,
+                                            const std::string& file, const std::string& json_path,
+                                            Diagnostics& diag) {
+    if (!list.is_array()) {
+        diag.error(file, json_path,
+                   "expected a list of {\"point\": ..., \"every\": ...} (or [] for none), found " + shown(list));
+        return kept;
+    }
+    if (list.empty()) return {};
+    std::vector<std::string> seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        JsonReader r(list[i], file, json_path + "/" + std::to_string(i), diag);
+        bool off = false;
+        auto k = read_entry(r, true, off);
+        if (!k) continue;
+        if (std::find(seen.begin(), seen.end(), k->point) != seen.end()) {
+            r.error("point", "point \"" + k->point + "\" is listed twice");
+            continue;
+        }
+        seen.push_back(k->point);
+        auto same = std::find_if(kept.begin(), kept.end(), [&](const Keepalive& o) { return o.point == k->point; });
+        if (off) {
+            if (same != kept.end()) kept.erase(same);
+            continue;
+        }
+        // An entry without "value" keeps the profile's fixed value, if it has one.
+        if (!k->value && same != kept.end()) k->value = same->value;
+        if (auto problem = keepalive_problem(*k, points, limits)) {
+            r.error(problem->first, problem->second);
+            if (same != kept.end()) kept.erase(same);  // reported here, not again as the profile's
+            continue;
+        }
+        if (same != kept.end()) {
+            *same = std::move(*k);
+        } else {
+            kept.push_back(std::move(*k));
+        }
+    }
+    return kept;
 }
 
 }  // namespace regpoll::profile

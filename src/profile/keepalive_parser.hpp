@@ -19,6 +19,15 @@ std::vector<Keepalive> parse_keepalive(const Json& list, const std::vector<Point
                                        const Limits& limits, const std::string& file,
                                        const std::string& json_path, Diagnostics& diag);
 
+// A site device's "keepalive" applied to the profile's `kept`: an entry for a point kept
+// alive replaces that entry (without "value" it keeps the profile's fixed value), one for
+// another point adds it, "every": "off" removes the point's, and [] removes them all. Each
+// entry is checked as a profile's is, against the device's points and limits.
+std::vector<Keepalive> apply_site_keepalive(const Json& list, std::vector<Keepalive> kept,
+                                            const std::vector<Point>& points, const Limits& limits,
+                                            const std::string& file, const std::string& json_path,
+                                            Diagnostics& diag);
+
 // What is wrong with `k` for a device with these points and limits, as the key at fault
 // ("point", "every" or "value") and the message; nullopt when it can run. Site devices
 // that change a profile's points or limits are checked again with it.

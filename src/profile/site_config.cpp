@@ -350,7 +350,13 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
         r.error_here("the device has no points");
     }
     parse_writes(r, dev);
-    // Inline points and limits may have changed what the profile's keepalive relies on.
+    // The site's own entries are checked where they are written (and left out when wrong), so
+    // only the profile's can fail below: inline points and limits may have changed what they
+    // rely on.
+    if (const Json* kept = r.get("keepalive")) {
+        dev.keepalive = apply_site_keepalive(*kept, std::move(dev.keepalive), dev.points, dev.limits, r.file(),
+                                             r.child_path("keepalive"), r.diag());
+    }
     for (const auto& k : dev.keepalive) {
         if (auto problem = keepalive_problem(k, dev.points, dev.limits)) {
             r.error_here("the profile's keepalive of \"" + k.point + "\" cannot run here: " + problem->second);
@@ -361,8 +367,8 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             if (r.has(key)) r.error(key, std::string("\"") + key + "\" goes with \"profile\": \"sunspec\"");
         }
     }
-    std::string keys = "name, bus, unit, profile, interval, manufacturer, model, limits, points, domoticz, writes, "
-                       "write_interval, models, acc_zero_missing";
+    std::string keys = "name, bus, unit, profile, interval, manufacturer, model, limits, points, keepalive, domoticz, "
+                       "writes, write_interval, models, acc_zero_missing";
     if (shine_buses.count(dev.bus)) {
         parse_shine_device(r, dev);
         for (const char* key : shine_device_keys) keys += std::string(", ") + key;

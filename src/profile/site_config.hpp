@@ -64,7 +64,7 @@ struct DeviceConfig {
     bool writes_all = false;
     std::vector<std::string> writes;
     Milliseconds write_interval{1000};  // at most one write per point this often
-    std::vector<Keepalive> keepalive;   // the profile's, checked against this device's points
+    std::vector<Keepalive> keepalive;   // the profile's with the site's "keepalive" applied, checked against this device's points
     std::string json_path;      // "/devices/3", for messages about this device
     std::optional<ShineDeviceConfig> shine;  // set exactly for devices on a shine+listen:// bus
 

@@ -102,6 +102,42 @@ TEST_F(RunTest, InvalidConfigurationStartsNothingAndExits2) {
     EXPECT_NE(v.err.find("overlaps"), std::string::npos) << v.err;
 }
 
+// A site's "keepalive" is checked by the profile's rules, and each mistake names the site
+// file and the entry's path.
+TEST(SiteKeepaliveValidate, MistakesNameTheSiteFileAndPathAndExit2) {
+    write_config("charger.json", R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+      "limits": { "write_watchdog": "20s" },
+      "keepalive": [ { "point": "max_current", "every": "10s" } ],
+      "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
+                  { "name": "state", "address": 20, "type": "uint16" } ] })");
+    const auto site = write_config("keepalive-site.json", R"({
+      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "profile": "./charger.json", "writes": "all",
+                     "keepalive": [ { "point": "max_current", "every": "30s" },
+                                    { "point": "state", "every": "5s" },
+                                    { "point": "max_current", "every": "off", "value": 40 } ] } ] })");
+    auto v = run_command({REGPOLL_BINARY, "validate", "-c", site}, 30s);
+    EXPECT_EQ(v.exit_code, 2) << v.out << v.err;
+    EXPECT_NE(v.err.find("keepalive-site.json: /devices/0/keepalive/0/every: \"30s\" is not shorter than the "
+                         "device's write_watchdog (20s)"),
+              std::string::npos)
+        << v.err;
+    EXPECT_NE(v.err.find("keepalive-site.json: /devices/0/keepalive/1/point: point \"state\" is not writable"),
+              std::string::npos)
+        << v.err;
+    EXPECT_NE(v.err.find("keepalive-site.json: /devices/0/keepalive/2/point: point \"max_current\" is listed twice"),
+              std::string::npos)
+        << v.err;
+
+    // The same site with a period the watchdog allows validates.
+    const auto good = write_config("keepalive-good.json", R"({
+      "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "profile": "./charger.json", "writes": "all",
+                     "keepalive": [ { "point": "max_current", "every": "5s" } ] } ] })");
+    auto ok = run_command({REGPOLL_BINARY, "validate", "-c", good}, 30s);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+}
+
 TEST_F(RunTest, ValidatePrintsThePlan) {
     const auto config = write_config("validate.json", sdm120_config(peer_->ready_port()));
     auto r = run_command({REGPOLL_BINARY, "validate", "-c", config}, 30s);

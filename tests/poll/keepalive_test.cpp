@@ -49,14 +49,16 @@ const std::string charger_profile = R"({ "manufacturer": "Test", "model": "Charg
       "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
                   { "name": "state", "address": 20, "type": "uint16" } ] })";
 
-// `profile_text` replaces the charger's profile; "writes": "all".
+// `profile_text` replaces the charger's profile; `device_extra` adds keys to the device entry
+// (", \"keepalive\": [...]"); "writes": "all".
 std::shared_ptr<const profile::SiteConfig> charger_site(std::uint16_t port,
                                                         const std::string& poller = "{}",
-                                                        const std::string& profile_text = charger_profile) {
+                                                        const std::string& profile_text = charger_profile,
+                                                        const std::string& device_extra = "") {
     const std::string site_text = R"({ "poller": )" + poller + R"(,
       "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" + std::to_string(port) + R"(", "timeout": "250ms" } ],
       "devices": [ { "name": "charger", "bus": "lab", "unit": 1, "interval": "100ms", "profile": "./charger.json",
-                     "writes": "all", "write_interval": "0s" } ] })";
+                     "writes": "all", "write_interval": "0s" )" + device_extra + R"( } ] })";
     return testing::load_site_files({{"charger.json", profile_text}, {"site.json", site_text}}, "site.json");
 }
 
@@ -447,6 +449,101 @@ TEST(KeepaliveValue, NothingIsWrittenWhenTheSiteDoesNotAllowTheWrite) {
         io, [&] { return Clock::now() > until; }, "five periods");
     EXPECT_TRUE(written_to(device, alive_register).empty());
     EXPECT_TRUE(sink.names.count("state"));
+}
+
+// --- the site's own "keepalive" for a device ---
+
+// The charger with a slow keepalive (every 5 s) that a site may make faster.
+const std::string slow_charger_profile = R"({ "manufacturer": "Test", "model": "Charger", "source": "test",
+      "keepalive": [ { "point": "max_current", "every": "5s" } ],
+      "points": [ { "name": "max_current", "address": 10, "type": "uint16", "writable": true, "min": 0, "max": 32 },
+                  { "name": "state", "address": 20, "type": "uint16" } ] })";
+
+TEST(SiteKeepalive, AShorterPeriodFromTheSiteIsWhatTheDeviceSees) {
+    auto device = make_charger();
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io,
+                  charger_site(device.port(), "{}", slow_charger_profile,
+                               R"(, "keepalive": [ { "point": "max_current", "every": "200ms" } ])"),
+                  sink);
+    poller.start();
+    ASSERT_TRUE(write_current(io, poller, "16"));
+    const auto since = Clock::now();
+    run_steps(
+        io, [&] { return count_of(written(device), 16) >= 4; }, "three rewrites");
+    // The profile's 5 s would have taken 15 s for three rewrites; late ones are allowed.
+    EXPECT_LT(Clock::now() - since, 4s) << "the rewrites came at the profile's period, not the site's";
+}
+
+// Runs a written 16 for four of the profile's periods and gives what the device took.
+std::vector<std::uint16_t> written_with_site_keepalive(const std::string& device_extra) {
+    auto device = make_charger();
+    asio::io_context io;
+    NullSink sink;
+    Poller poller(io, charger_site(device.port(), "{}", charger_profile, device_extra), sink);
+    poller.start();
+    EXPECT_TRUE(write_current(io, poller, "16"));
+    const auto until = Clock::now() + 4 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "four periods");
+    return written(device);
+}
+
+TEST(SiteKeepalive, EveryOffFromTheSiteMeansNoRewrites) {
+    const auto values =
+        written_with_site_keepalive(R"(, "keepalive": [ { "point": "max_current", "every": "off" } ])");
+    EXPECT_EQ(values, std::vector<std::uint16_t>{16}) << "only the write itself, no rewrite";
+}
+
+TEST(SiteKeepalive, AnEmptyListFromTheSiteMeansNoRewrites) {
+    const auto values = written_with_site_keepalive(R"(, "keepalive": [])");
+    EXPECT_EQ(values, std::vector<std::uint16_t>{16}) << "only the write itself, no rewrite";
+}
+
+// --- a reload: the old poller hands its kept values to the new one ---
+
+// Writes 16 through a first poller, stops it as a reload does and starts a second one on
+// `next_site`, handing it the kept values; gives the writes the device took from the second.
+std::vector<std::uint16_t> rewritten_after_reload(PickyDevice& device,
+                                                  const std::function<std::shared_ptr<const profile::SiteConfig>()>& next_site) {
+    asio::io_context io;
+    NullSink sink;
+    std::vector<KeptValue> kept;
+    {
+        Poller before(io, charger_site(device.port()), sink);
+        before.start();
+        EXPECT_TRUE(write_current(io, before, "16"));
+        kept = before.kept_values();
+        before.stop();
+        io.restart();
+        io.poll();
+    }
+    const auto writes_before = written(device).size();
+    Poller after(io, next_site(), sink);
+    after.start();
+    after.keep_values(kept);
+    const auto until = Clock::now() + 4 * every;
+    run_steps(
+        io, [&] { return Clock::now() > until; }, "four periods after the reload");
+    const auto all = written(device);
+    return {all.begin() + static_cast<std::ptrdiff_t>(writes_before), all.end()};
+}
+
+TEST(KeepaliveReload, AHeldValueIsRewrittenAfterAReloadWithoutANewWrite) {
+    auto device = make_charger();
+    const auto values = rewritten_after_reload(device, [&] { return charger_site(device.port()); });
+    EXPECT_GE(count_of(values, 16), 3U) << "the value written before the reload is kept alive after it";
+    EXPECT_EQ(count_of(values, 16), values.size());
+}
+
+TEST(KeepaliveReload, AChangedPointDropsTheHeldValue) {
+    auto device = make_charger();
+    // The same point, now with a scale: 16 would reach the device as another number.
+    std::string scaled = charger_profile;
+    scaled.replace(scaled.find(R"("type": "uint16", "writable")"), 16, R"("type": "uint16", "scale": 0.1)");
+    const auto values = rewritten_after_reload(device, [&] { return charger_site(device.port(), "{}", scaled); });
+    EXPECT_TRUE(values.empty()) << "a point that changed is not rewritten with the value held for the old one";
 }
 
 }  // namespace

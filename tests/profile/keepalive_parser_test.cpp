@@ -189,5 +189,35 @@ TEST_F(KeepaliveProfile, ASiteDeviceTakesTheProfilesKeepalive) {
     EXPECT_EQ(result.config->devices[0].keepalive[0].every, 25s);
 }
 
+
+// A site device's own "keepalive": replaces the profile's entry for the same point (keeping
+// its fixed value when the site gives none), adds another point, "off" removes one, [] all.
+TEST_F(KeepaliveProfile, ASiteDevicesKeepaliveReplacesAddsAndTurnsOff) {
+    write_profile(R"(, "keepalive": [ { "point": "max_current", "every": "25s" },
+                                       { "point": "alive", "every": "5s", "value": 1 } ])");
+    const auto site = (dir_ / "site.json").string();
+    std::ofstream(site) << R"({ "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:1502" } ],
+      "devices": [ { "name": "shorter", "bus": "lab", "profile": "./charger.json",
+                     "keepalive": [ { "point": "alive", "every": "2s" }, { "point": "max_current", "every": "off" } ] },
+                   { "name": "none", "bus": "lab", "profile": "./charger.json", "keepalive": [] },
+                   { "name": "fixed", "bus": "lab", "profile": "./charger.json",
+                     "keepalive": [ { "point": "max_current", "every": "10s", "value": 6 } ] } ] })";
+    ProfileLibrary library;
+    auto result = load_site_config(site, library);
+    ASSERT_TRUE(result.config);
+    const auto& shorter = result.config->devices[0].keepalive;
+    ASSERT_EQ(shorter.size(), 1U);
+    EXPECT_EQ(shorter[0].point, "alive");
+    EXPECT_EQ(shorter[0].every, 2s);
+    ASSERT_TRUE(shorter[0].value);
+    EXPECT_EQ(codec::format_value(*shorter[0].value), "1") << "the profile's fixed value stays";
+    EXPECT_TRUE(result.config->devices[1].keepalive.empty());
+    const auto& fixed = result.config->devices[2].keepalive;
+    ASSERT_EQ(fixed.size(), 2U);
+    EXPECT_EQ(fixed[0].every, 10s);
+    ASSERT_TRUE(fixed[0].value);
+    EXPECT_EQ(codec::format_value(*fixed[0].value), "6");
+}
+
 }  // namespace
 }  // namespace regpoll::profile

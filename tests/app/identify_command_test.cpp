@@ -33,8 +33,9 @@ class IdentifyCommand : public ::testing::Test {
         std::ofstream(path) << text;
         return path;
     }
-    PeerProcess simulate(const std::string& profile) {
-        return PeerProcess({REGPOLL_BINARY, "simulate", "--profile", profile, "--listen", "tcp://127.0.0.1:0"},
+    PeerProcess simulate(const std::string& profile, const std::string& unit = "1") {
+        return PeerProcess({REGPOLL_BINARY, "simulate", "--profile", profile, "--unit", unit, "--listen",
+                            "tcp://127.0.0.1:0"},
                            "READY ", 20s, (dir_ / "simulate.log").string());
     }
     // identify --json; `out` gets the parsed output.
@@ -57,11 +58,12 @@ class IdentifyCommand : public ::testing::Test {
     }
     // Whichever of the two the simulator plays, it fits first (alone, when `alone`), by
     // `check`, and the other is ruled out.
-    void expect_told_apart(const std::string& a, const std::string& b, const std::string& check, bool alone) {
+    void expect_told_apart(const std::string& a, const std::string& b, const std::string& check, bool alone,
+                           const std::string& unit = "1") {
         for (const auto& [played, sibling] : {std::pair{a, b}, std::pair{b, a}}) {
-            auto sim = simulate(played);
+            auto sim = simulate(played, unit);
             json out;
-            auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
+            auto r = identify(sim.ready_port(), {"--unit", unit}, out);
             ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
             const auto fits = names(out["profiles"]);
             ASSERT_FALSE(fits.empty()) << r.out;
@@ -169,6 +171,34 @@ TEST_F(IdentifyCommand, FoxEssH1AndH3AreToldApart) {
 // hybrid from a string inverter, whichever of the two the simulator plays.
 TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {
     expect_told_apart("sungrow/sh-hybrid", "sungrow/sg-string", "input 4999 device_type_code", true);
+}
+
+// SMA's device class (30051, Nameplate.MainModel): a solar inverter (8001) is not a battery
+// inverter (8007), at SMA's usual unit 3.
+TEST_F(IdentifyCommand, SmaSolarAndBatteryInvertersAreToldApart) {
+    expect_told_apart("sma/sunny-boy", "sma/storage", "holding 30051 device_class_code", true, "3");
+}
+
+// Solis hybrids keep their model family in the low byte of input 35000 (the high byte is the
+// protocol version); a string inverter has no such register in its map and is ruled out.
+TEST_F(IdentifyCommand, SolisHybridIsToldByItsModelCodeAndAStringInverterIsNot) {
+    {
+        auto sim = simulate("solis/rhi-hybrid");
+        json out;
+        auto r = identify(sim.ready_port(), {"--unit", "1"}, out);
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+        EXPECT_EQ(names(out["profiles"]), std::vector<std::string>{"solis/rhi-hybrid"}) << r.out;
+        const auto& evidence = out["profiles"][0]["evidence"][0];
+        EXPECT_EQ(evidence["check"], "input 35000 inverter_model") << r.out;
+        EXPECT_EQ(evidence["value"], "48") << r.out;
+        EXPECT_EQ(evidence["outcome"], "matched") << r.out;
+    }
+    auto sim = simulate("solis/s5-s6-string");
+    json out;
+    auto r = identify(sim.ready_port(), {"--unit", "1", "--profile", "solis/rhi-hybrid"}, out);
+    EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+    EXPECT_TRUE(out["profiles"].empty()) << r.out;
+    EXPECT_TRUE(contains(names(out["ruled_out"]), "solis/rhi-hybrid")) << r.out;
 }
 
 TEST_F(IdentifyCommand, Fc43VendorAndProductTellProfilesApart) {

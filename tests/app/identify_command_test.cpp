@@ -201,6 +201,13 @@ TEST_F(IdentifyCommand, SolisHybridIsToldByItsModelCodeAndAStringInverterIsNot) 
     EXPECT_TRUE(contains(names(out["ruled_out"]), "solis/rhi-hybrid")) << r.out;
 }
 
+// Eastron's meters share one float layout from input 0; the meter code at 0xFC02 (input 64514)
+// tells an SDM630 V2 from an SDM120 or an SDM72D, whichever of the two the simulator plays.
+TEST_F(IdentifyCommand, EastronMetersAreToldApartByTheirMeterCode) {
+    expect_told_apart("eastron/sdm630", "eastron/sdm120", "input 64514 product_code", true);
+    expect_told_apart("eastron/sdm72d-m-v2", "eastron/sdm630", "input 64514 product_code", true);
+}
+
 TEST_F(IdentifyCommand, Fc43VendorAndProductTellProfilesApart) {
     // The simulator answers FC43 with the profile's manufacturer and model.
     const std::string points = R"("points": [ { "name": "power", "register": "input", "address": 100 } ])";

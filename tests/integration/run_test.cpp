@@ -63,7 +63,9 @@ TEST_F(RunTest, OnceDecodesAProfilesValuesAsJsonLines) {
     auto r = run_command({REGPOLL_BINARY, "run", "-c", config, "--once", "--output", "jsonl"}, 30s);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto samples = samples_by_point(r.out);
-    EXPECT_EQ(samples.size(), 13U) << r.out;  // every SDM120 point, fast and slow groups
+    EXPECT_EQ(samples.size(), 14U) << r.out;  // every SDM120 point, fast and slow groups
+    // the meter code an SDM120 shows at input 0xFC02 (32), through the profile's map
+    EXPECT_EQ(samples["meter.product_code"]["value"], "SDM120-Modbus") << r.out;
     EXPECT_EQ(samples["meter.voltage"]["value"], 230.5);
     EXPECT_EQ(samples["meter.voltage"]["unit"], "V");
     EXPECT_EQ(samples["meter.voltage"]["quality"], "good");
@@ -142,7 +144,7 @@ TEST_F(RunTest, ValidatePrintsThePlan) {
     const auto config = write_config("validate.json", sdm120_config(peer_->ready_port()));
     auto r = run_command({REGPOLL_BINARY, "validate", "-c", config}, 30s);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("device meter (Eastron SDM120) on lab unit 1: 13 points"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("device meter (Eastron SDM120) on lab unit 1: 14 points"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("input 0+32"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(": OK"), std::string::npos);
 }

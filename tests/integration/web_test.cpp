@@ -179,7 +179,7 @@ TEST_F(WebRun, DevicesHealthAndValuesAreWhatThePollerPublished) {
     EXPECT_GT(list["devices"][0]["requests"].get<int>(), 0);
 
     const auto meter = json("/api/v1/devices/meter");
-    ASSERT_EQ(meter["points"].size(), 13U) << meter.dump();
+    ASSERT_EQ(meter["points"].size(), 14U) << meter.dump();
     for (const auto& p : meter["points"]) {
         const auto name = p["name"].get<std::string>();
         if (values.count(name)) {
@@ -229,7 +229,7 @@ TEST_F(WebRun, PlanIsTheOneValidatePrints) {
     EXPECT_FALSE(printed.empty()) << validate.out;
     EXPECT_EQ(served, printed);
     EXPECT_EQ(bus["requests_per_cycle"], bus["devices"][0]["requests"].size());
-    EXPECT_EQ(points.size(), 13U) << "every SDM120 point is read";
+    EXPECT_EQ(points.size(), 14U) << "every SDM120 point is read";
 }
 
 TEST_F(WebRun, BadRequestsGet4xxAndPollingGoesOn) {

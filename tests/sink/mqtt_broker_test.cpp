@@ -72,7 +72,7 @@ TEST_F(MqttBrokerTest, EveryTopicAndPayload) {
     auto states = sub.payloads("regpoll/meter/state");
     ASSERT_FALSE(states.empty());
     auto last = nlohmann::json::parse(states.back());
-    EXPECT_EQ(last.size(), 14U);  // ts + every SDM120 point
+    EXPECT_EQ(last.size(), 15U);  // ts + every SDM120 point
     EXPECT_EQ(last["voltage"], 230.5);
     EXPECT_EQ(last["total_energy"], 2000.0);
     const auto dz = sub.payloads("domoticz/in");
@@ -92,7 +92,7 @@ TEST_F(MqttBrokerTest, EveryTopicAndPayload) {
         "origin": { "name": "regpoll", "sw_version": "0.1.0" } })"));
     std::size_t configs = 0;
     for (const auto& m : sub.got) configs += m.topic.starts_with("homeassistant/sensor/regpoll_meter/") ? 1 : 0;
-    EXPECT_EQ(configs, 13U);
+    EXPECT_EQ(configs, 14U);
 }
 
 TEST_F(MqttBrokerTest, RemovedPointsLoseTheirDiscoveryConfig) {
@@ -106,12 +106,12 @@ TEST_F(MqttBrokerTest, RemovedPointsLoseTheirDiscoveryConfig) {
     Subscriber sub(broker_->uri(), "sub-" + name_);
     ASSERT_EQ(run_command({REGPOLL_BINARY, "run", "-c", cfg, "--once", "--output", "none"}, 60s).exit_code, 0);
     sub.collect(4s);
-    // retained empty configs delete the 12 points that left; voltage stays
+    // retained empty configs delete the 13 points that left; voltage stays
     std::size_t deleted = 0;
     for (const auto& m : sub.got) {
         if (m.topic.starts_with("homeassistant/sensor/regpoll_meter/") && m.payload.empty()) ++deleted;
     }
-    EXPECT_EQ(deleted, 12U);
+    EXPECT_EQ(deleted, 13U);
     auto voltage = sub.payloads("homeassistant/sensor/regpoll_meter/voltage/config");
     ASSERT_FALSE(voltage.empty());
     EXPECT_FALSE(voltage.back().empty());

@@ -11,6 +11,9 @@ namespace regpoll {
 
 template <class E>
 struct Unexpected {
+    // A constructor, not an aggregate: clang 14 (make test-asan) has no parenthesized
+    // aggregate initialisation, and `Unexpected<E>(e)` is written throughout.
+    explicit Unexpected(E e) : error(std::move(e)) {}
     E error;
 };
 template <class E>

@@ -28,7 +28,10 @@ void parse_points(JsonReader& dr, DeviceSpec& device, const DeviceFacts& facts) 
         return;
     }
     const auto& profile_points = device.profile->points;
-    for (const auto& [name, spec] : points->items()) {
+    for (const auto& item : points->items()) {
+        // not a structured binding: clang 14 cannot capture one in the lambda below
+        const std::string& name = item.key();
+        const auto& spec = item.value();
         const auto point = std::find_if(profile_points.begin(), profile_points.end(),
                                         [&](const Point& q) { return q.name == name; });
         JsonReader pr(spec, dr.file(), dr.child_path("points") + "/" + name, dr.diag());

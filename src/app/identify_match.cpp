@@ -5,6 +5,9 @@ namespace {
 
 std::string expected_text(const profile::IdentifyCheck& check) {
     if (check.pattern) return "/" + check.pattern->source + "/";
+    if (check.min && check.max) return codec::format_value(*check.min) + " to " + codec::format_value(*check.max);
+    if (check.min) return codec::format_value(*check.min) + " or more";
+    if (check.max) return codec::format_value(*check.max) + " or less";
     std::string text;
     for (std::size_t i = 0; i < check.values.size(); ++i) {
         if (i > 0) text += i + 1 == check.values.size() ? " or " : ", ";

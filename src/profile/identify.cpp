@@ -95,15 +95,28 @@ std::optional<IdentifyCheck> parse_check(JsonReader& r, const std::vector<Point>
     }
     if (const Json* list = r.get("values")) c.values = values(r, *list);
     c.pattern = pattern(r, "pattern");
+    c.min = r.number("min");
+    c.max = r.number("max");
     const bool has_values = r.has("values"), has_pattern = r.has("pattern");
-    if (has_values == has_pattern) {
-        r.error_here(has_values ? "a check has \"values\" or \"pattern\", not both"
-                                : "a check needs \"values\" or \"pattern\"");
+    const bool has_range = r.has("min") || r.has("max");
+    const int kinds = int{has_values} + int{has_pattern} + int{has_range};
+    if (kinds != 1) {
+        r.error_here(kinds == 0 ? "a check needs \"values\", \"pattern\" or \"min\"/\"max\""
+                                : "a check has one of \"values\", \"pattern\" and \"min\"/\"max\", not several");
+        ok = false;
+    }
+    if (c.min && c.max && *c.min > *c.max) {
+        r.error("max", codec::format_value(*c.max) + " is below \"min\" " + codec::format_value(*c.min) +
+                           ", so no value could match");
+        ok = false;
+    }
+    if (has_range && ok && points[c.point_index].format.type == codec::Type::string) {
+        r.error("point", "\"" + c.point + "\" is a string; \"min\"/\"max\" compare numbers");
         ok = false;
     }
     c.mask = mask(r, c.values);
-    r.reject_unknown("point, values, pattern, mask");
-    if (!ok || (c.values.empty() && !c.pattern)) return std::nullopt;
+    r.reject_unknown("point, values, pattern, mask, min, max");
+    if (!ok || (c.values.empty() && !c.pattern && !c.is_range())) return std::nullopt;
     return c;
 }
 
@@ -168,6 +181,10 @@ bool check_accepts(const IdentifyCheck& check, const codec::Value& value) {
     if (!codec::is_available(value)) return false;
     if (check.pattern) return check.pattern->matches(identify_text(value));
     const auto number = codec::to_double(value);
+    if (check.is_range()) {
+        return number && !std::isnan(*number) && (!check.min || *number >= *check.min) &&
+               (!check.max || *number <= *check.max);
+    }
     const auto text = std::holds_alternative<std::string>(value) ? identify_text(value) : std::string();
     std::optional<double> compared = number;
     if (check.mask) {

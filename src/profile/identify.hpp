@@ -15,7 +15,8 @@
 // ECMAScript regular expression searched in its text (strings with trailing spaces and
 // NULs removed). "mask" (numbers only) compares value & mask with each of "values", for
 // codes whose low bits are a variant (Growatt's device type code: high byte type, low byte
-// variant).
+// variant). "min" and/or "max" (numbers only, inclusive) accept a range instead, for codes
+// that only count up (Fox ESS's manager firmware version: 0x0180 and later is one map).
 #include <cstdint>
 #include <optional>
 #include <regex>
@@ -44,7 +45,10 @@ struct IdentifyCheck {
     std::size_t point_index = 0;         // into Profile::points
     std::vector<IdentifyValue> values;   // one of them, or
     std::optional<std::uint64_t> mask;   // with numeric values: value & mask is one of them
-    std::optional<TextPattern> pattern;  // a match of this
+    std::optional<TextPattern> pattern;  // a match of this, or
+    std::optional<double> min;           // a number in [min, max] (either may be open)
+    std::optional<double> max;
+    bool is_range() const { return min || max; }
     std::string json_path;
 };
 

@@ -202,6 +202,13 @@ std::optional<GeneratorSpec> identify_generator(std::size_t point_index, const p
             }
             continue;
         }
+        if (check.is_range()) {
+            // The lowest value the range accepts (the highest, when it is only bounded above).
+            const double bound = check.min ? *check.min : *check.max;
+            if (profile.points[point_index].format.is_unscaled())
+                return constant(static_cast<std::int64_t>(check.min ? std::ceil(bound) : std::floor(bound)));
+            return constant(bound);
+        }
         const auto& first = check.values.front();
         if (const auto* text = std::get_if<std::string>(&first)) return constant(*text);
         const double number = std::get<double>(first);

@@ -83,10 +83,10 @@ TEST_F(IdentifyBlock, MistakesNameFileAndPath) {
     EXPECT_TRUE(has_error("p.json: /identify/checks/0/point: \"nope\" is not a point of this profile")) << errors();
 
     EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": [1], "pattern": "x" } ] })"));
-    EXPECT_TRUE(has_error("/identify/checks/0: a check has \"values\" or \"pattern\", not both")) << errors();
+    EXPECT_TRUE(has_error("/identify/checks/0: a check has one of \"values\", \"pattern\" and \"min\"/\"max\", not several")) << errors();
 
     EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type" } ] })"));
-    EXPECT_TRUE(has_error("/identify/checks/0: a check needs \"values\" or \"pattern\"")) << errors();
+    EXPECT_TRUE(has_error("/identify/checks/0: a check needs \"values\", \"pattern\" or \"min\"/\"max\"")) << errors();
 
     EXPECT_FALSE(load(R"({ "checks": [ { "point": "model_name", "pattern": "(" } ] })"));
     EXPECT_TRUE(has_error("/identify/checks/0/pattern: \"(\" is not a regular expression")) << errors();
@@ -170,6 +170,44 @@ TEST_F(IdentifyBlock, MaskMistakesNameFileAndPath) {
 
     EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "values": ["X1"], "mask": 255 } ] })"));
     EXPECT_TRUE(has_error("p.json: /identify/checks/0/values/0: \"X1\" is not a non-negative integer")) << errors();
+}
+
+TEST_F(IdentifyBlock, MinAndMaxAcceptARangeOfNumbers) {
+    auto p = load(R"({ "checks": [ { "point": "device_type", "min": 384 },
+                                   { "point": "device_type", "max": 383 },
+                                   { "point": "device_type", "min": 10, "max": 20 } ] })");
+    ASSERT_TRUE(p) << errors();
+    const auto& c = p->identify->checks;
+    EXPECT_TRUE(check_accepts(c[0], std::int64_t{384}));
+    EXPECT_TRUE(check_accepts(c[0], std::uint64_t{65535}));
+    EXPECT_FALSE(check_accepts(c[0], std::int64_t{383}));
+    EXPECT_TRUE(check_accepts(c[1], std::int64_t{383}));
+    EXPECT_TRUE(check_accepts(c[1], std::int64_t{0}));
+    EXPECT_FALSE(check_accepts(c[1], std::int64_t{384}));
+    EXPECT_TRUE(check_accepts(c[2], 10.0));
+    EXPECT_TRUE(check_accepts(c[2], std::int64_t{20}));
+    EXPECT_FALSE(check_accepts(c[2], 20.5));
+    EXPECT_FALSE(check_accepts(c[2], std::int64_t{9}));
+    EXPECT_FALSE(check_accepts(c[0], std::string("500")));
+    EXPECT_FALSE(check_accepts(c[0], std::monostate{}));
+}
+
+TEST_F(IdentifyBlock, RangeMistakesNameFileAndPath) {
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "min": 20, "max": 10 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/max: 10 is below \"min\" 20")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "min": 1, "values": [5] } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0: a check has one of")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "model_name", "min": 1 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/point: \"model_name\" is a string; \"min\"/\"max\" compare numbers"))
+        << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "min": "1" } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/min: ")) << errors();
+
+    EXPECT_FALSE(load(R"({ "checks": [ { "point": "device_type", "min": 1, "mask": 255 } ] })"));
+    EXPECT_TRUE(has_error("p.json: /identify/checks/0/mask: a mask applies to \"values\" (numbers)")) << errors();
 }
 
 }  // namespace

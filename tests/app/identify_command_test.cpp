@@ -167,6 +167,14 @@ TEST_F(IdentifyCommand, FoxEssH1AndH3AreToldApart) {
     expect_told_apart("foxess/h1-g1", "foxess/h3", "holding 30000 model_char_1", false);
 }
 
+// The same H1 answers a holding map over its LAN port and an input map over RS485: each
+// profile also asks for the inverter state in its own map, so the other one is ruled out.
+// The H3's manager firmware (holding 30018, 0x0180 = 1.80) splits its two maps by a range.
+TEST_F(IdentifyCommand, FoxEssPortsAndH3FirmwareAreToldApart) {
+    expect_told_apart("foxess/h1-g1", "foxess/h1-g1-lan", "holding 30000 model_char_1", false);
+    expect_told_apart("foxess/h3", "foxess/h3-pre180", "holding 30000 model_char_1", false);
+}
+
 // Sungrow's two maps share the device type code register (input 4999); the code tells a
 // hybrid from a string inverter, whichever of the two the simulator plays.
 TEST_F(IdentifyCommand, SungrowHybridAndStringInverterAreToldApart) {

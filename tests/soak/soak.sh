@@ -22,7 +22,8 @@
 # dropped there (its status file), the state messages polled and those a persistent QoS 1
 # subscriber got, missed deadlines and whether regpoll still runs. At the end: the verdict
 # against the goals (flat RSS and descriptors, nothing lost outside the documented bounds,
-# no crash) and PRAGMA integrity_check of the history.
+# no crash) and PRAGMA integrity_check of the history. Flat RSS allows for SQLite's page
+# caches (34 MiB), which fill as the history grows: see the verdict below.
 #
 # Polled and delivered are compared per device cycle: each cycle is one `<base>/<device>/state`
 # message and one or more history rows (one per point). The documented bounds that allow a
@@ -296,9 +297,9 @@ read -r samples cycles < "$tmp/polled"
 got=$(delivered)
 "$python" - "$disk/history.db" "$tmp/status.json" "$samples" "$cycles" "$got" "$rc" \
     "${rss_first:-0}" "$rss_last" "${fds_first:-0}" "$fds_last" "$tmp/run.log" \
-    "$tmp/polled.keys" "$tmp/delivered.json.keys" "$tmp/web.json" << 'EOF'
+    "$tmp/polled.keys" "$tmp/delivered.json.keys" "$tmp/web.json" "$tmp/series.txt" << 'EOF'
 import json, re, sqlite3, sys
-db, status, samples, cycles, got, rc, rss0, rss1, fds0, fds1, log, polled_keys, got_keys, web = sys.argv[1:15]
+db, status, samples, cycles, got, rc, rss0, rss1, fds0, fds1, log, polled_keys, got_keys, web, series_file = sys.argv[1:16]
 samples, cycles, got, rc = int(samples), int(cycles), int(got), int(rc)
 rss0, rss1, fds0, fds1 = int(rss0), int(rss1), int(fds0), int(fds1)
 con = sqlite3.connect(db)
@@ -325,9 +326,19 @@ print(f"web: {w['requests']} API requests, {w['streams']} event streams opened, 
       f"{w['failed']} failed")
 for f in w["failures"][:5]: print("  ", f)
 print(f"RSS {rss0} kB after the first minute -> {rss1} kB at the end; descriptors {fds0} -> {fds1}")
+# The history's SQLite page cache (PRAGMA cache_size = -32768 in src/sink/history_store.cpp)
+# fills as the database grows, up to 32 MiB, and the web server's history reader has SQLite's
+# default 2 MiB: bounded by design, and not yet filled after the first minute. Flat means
+# within 25 % + 4 MiB of the first minute on top of those caches. The last quarter shows the
+# plateau (an hour here fills the cache after about 40 minutes).
+page_caches_kb = 32768 + 2048
+series = [l.split() for l in open(series_file) if l.split() and l.split()[0].isdigit()]
+if len(series) >= 4:
+    q = series[(3 * len(series)) // 4]
+    print(f"RSS over the last quarter: {q[1]} kB at {q[0]} s -> {series[-1][1]} kB at {series[-1][0]} s")
 ok = (rc == 0 and check == "ok" and rows + dropped == samples and got == cycles and crashes == 0
       and w["requests"] > 0 and w["events"] > 0 and w["failed"] == 0
-      and rss1 <= rss0 * 1.25 + 4096 and fds1 <= fds0 + 4)
+      and rss1 <= rss0 * 1.25 + 4096 + page_caches_kb and fds1 <= fds0 + 4)
 print("soak:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 EOF

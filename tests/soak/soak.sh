@@ -332,7 +332,7 @@ print(f"RSS {rss0} kB after the first minute -> {rss1} kB at the end; descriptor
 # within 25 % + 4 MiB of the first minute on top of those caches. The last quarter shows the
 # plateau (an hour here fills the cache after about 40 minutes).
 page_caches_kb = 32768 + 2048
-series = [l.split() for l in open(series_file) if l.split() and l.split()[0].isdigit()]
+series = [row for row in map(str.split, open(series_file)) if row and row[0].isdigit()]
 if len(series) >= 4:
     q = series[(3 * len(series)) // 4]
     print(f"RSS over the last quarter: {q[1]} kB at {q[0]} s -> {series[-1][1]} kB at {series[-1][0]} s")

@@ -3,6 +3,7 @@ add_library(regpoll_sink_mqtt STATIC
   ha_discovery.cpp
   ha_rules.cpp
   mqtt_config.cpp
+  message_json.cpp
   mqtt_messages.cpp
   mqtt_outbox.cpp
   mqtt_sink.cpp

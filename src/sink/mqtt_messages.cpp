@@ -22,16 +22,49 @@ MessageBuilder::MessageBuilder(MqttConfig config, std::shared_ptr<const profile:
         c.device = &dev;
         c.values.resize(dev.points.size());
         c.seen.resize(dev.points.size(), false);
+        c.prefix = config_.base_topic + "/" + dev.name + "/";
+        c.state_topic = c.prefix + "state";
+        for (std::size_t i = 0; i < dev.points.size(); ++i) {
+            c.keys.push_back(json_key(dev.points[i].name));
+            if (dev.points[i].name == "ts") c.ts_point = i;
+        }
     }
     domoticz_sent_.resize(config_.domoticz.size());
 }
 
+// Samples come in the device's point order, so the point after the last one found is tried
+// first (by address: samples point at the names of this same configuration).
 std::size_t MessageBuilder::point_index(const DeviceCache& cache, const std::string& point) const {
     const auto& pts = cache.device->points;
+    if (cache.next < pts.size() &&
+        (&pts[cache.next].name == &point || pts[cache.next].name == point))
+        return cache.next;
     for (std::size_t i = 0; i < pts.size(); ++i) {
         if (pts[i].name == point) return i;
     }
     return pts.size();
+}
+
+// {"ts":…,"<point>":<value>,…} for every point read so far, in the device's point order:
+// written straight into one string, as dump() of the same object would write it.
+std::string MessageBuilder::state_text(DeviceCache& cache) const {
+    std::string text;
+    text.reserve(cache.state_size + 16);
+    JsonAppender json(text);
+    json.raw("{\"ts\":");
+    if (cache.ts_point < cache.values.size() && cache.seen[cache.ts_point])
+        json.value(cache.values[cache.ts_point]);
+    else
+        json.number(cache.ts);
+    for (std::size_t i = 0; i < cache.values.size(); ++i) {
+        if (!cache.seen[i] || i == cache.ts_point) continue;
+        json.raw(",");
+        json.raw(cache.keys[i]);
+        json.value(cache.values[i]);
+    }
+    json.raw("}");
+    cache.state_size = text.size();
+    return text;
 }
 
 void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<Message>& out) {
@@ -39,7 +72,7 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
     auto it = cache_.find(*samples.front().device);
     if (it == cache_.end()) return;
     auto& cache = it->second;
-    const std::string prefix = config_.base_topic + "/" + cache.device->name + "/";
+    const std::string& prefix = cache.prefix;
     if (samples.front().buffered) {
         out.push_back(buffered_state(prefix, samples));
         return;
@@ -48,6 +81,7 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
     for (const auto& s : samples) {
         const std::size_t i = point_index(cache, *s.point);
         if (i >= cache.values.size()) continue;
+        cache.next = i + 1;
         cache.values[i] = s.value;
         cache.seen[i] = true;
         updated[i] = true;
@@ -57,15 +91,9 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
                            config_.retain_plain, MessageClass::plain});
         }
     }
-    if (config_.state_topic) {
-        OJson state;
-        state["ts"] = cache.ts;
-        for (std::size_t i = 0; i < cache.values.size(); ++i) {
-            if (cache.seen[i])
-                state[cache.device->points[i].name] = poll::value_to_json(cache.values[i]);
-        }
-        out.push_back({prefix + "state", dump(state), config_.qos, false, MessageClass::state});
-    }
+    cache.next = 0;
+    if (config_.state_topic)
+        out.push_back({cache.state_topic, state_text(cache), config_.qos, false, MessageClass::state});
     domoticz_messages(cache, updated, out);
 }
 

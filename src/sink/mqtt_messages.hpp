@@ -101,7 +101,14 @@ class MessageBuilder {
         std::vector<codec::Value> values;  // parallel to device->points; monostate = not read yet
         std::vector<bool> seen;
         std::int64_t ts = 0;
+        std::string prefix;                  // <base>/<device>/
+        std::string state_topic;             // <base>/<device>/state
+        std::vector<std::string> keys;       // `"name":` per point, escaped once
+        std::size_t ts_point = SIZE_MAX;     // a point named "ts" takes the place of the time
+        std::size_t state_size = 0;          // the last state text's length, to reserve
+        std::size_t next = 0;                // where the next sample's point is looked for first
     };
+    std::string state_text(DeviceCache& cache) const;
     struct Sent {
         DomoticzUpdate update;
         std::int64_t ts = 0;  // the samples' time, so the heartbeat runs in the poller's time

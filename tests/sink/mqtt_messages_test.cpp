@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "codec/types.hpp"
+#include "poll/value_json.hpp"
+#include "sink/message_json.hpp"
 
 namespace regpoll::sink {
 namespace {
@@ -35,7 +38,7 @@ std::shared_ptr<const profile::SiteConfig> site() {
     d.points = {point("ac_power", "W", "power", "measurement"),
                 point("energy_total", "kWh", "energy", "total"),
                 point("l1_voltage", "V", "voltage", "measurement")};
-    d.points[1].precision = 1;
+    d.points.edit()[1].precision = 1;
     profile::Point status = point("status", "");
     status.format.type = codec::Type::uint16;
     status.map = {{0, "waiting"}, {1, "normal"}, {3, "fault"}};
@@ -124,6 +127,63 @@ TEST(MqttMessages, BufferedSamplesNeverBecomeTheCurrentState) {
     EXPECT_EQ(out.back().topic, "regpoll/inverter/state");
     EXPECT_EQ(out.back().payload,
               R"({"ts":1763632860000,"ac_power":1234.5,"energy_total":5600.5})");
+}
+
+// The state object is written straight into a string: it must read exactly as a tree of the
+// same values dumped by nlohmann (numbers, escapes, invalid UTF-8, nan/inf as null), and a
+// point named "ts" takes the time's place as it would in the tree.
+TEST(MqttMessages, StateTextIsWhatATreeDumpWouldBe) {
+    auto s = std::make_shared<profile::SiteConfig>();
+    profile::DeviceConfig d;
+    d.name = "dev \"quoted\"";
+    const std::vector<std::string> names = {"a", "b\\c", "ünï", "tab\there", "d", "e", "f", "g", "h", "i", "j", "k"};
+    for (const auto& n : names) d.points.push_back(point(n.c_str(), ""));
+    s->devices.push_back(d);
+    MqttConfig c;
+    c.plain_topics = false;
+    MessageBuilder b(c, s, "0.1.0");
+    const std::vector<Value> values = {Value(0.1),
+                                       Value(1e20),
+                                       Value(-0.0),
+                                       Value(std::numeric_limits<double>::quiet_NaN()),
+                                       Value(-std::numeric_limits<double>::infinity()),
+                                       Value(std::int64_t{-9223372036854775807 - 1}),
+                                       Value(std::uint64_t{18446744073709551615ULL}),
+                                       Value(std::string("say \"hi\"\n\x01")),
+                                       Value(std::string("bad \xff\xfe utf8")),
+                                       Value(false),
+                                       Value(std::monostate{}),
+                                       Value(20.0)};
+    std::vector<std::pair<std::size_t, Value>> all;
+    OJson tree;
+    tree["ts"] = 1763632800123;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        all.emplace_back(i, values[i]);
+        tree[names[i]] = poll::value_to_json(values[i]);
+    }
+    std::vector<Message> out;
+    b.samples(samples(s->devices[0], all), out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].topic, "regpoll/dev \"quoted\"/state");
+    EXPECT_EQ(out[0].payload, dump(tree));
+    EXPECT_EQ(out[0].payload.substr(0, 40), R"({"ts":1763632800123,"a":0.1,"b\\c":1e+20)");
+
+    // Out of order, and a point named "ts": the tree's key stays first with the point's value.
+    auto s2 = std::make_shared<profile::SiteConfig>();
+    profile::DeviceConfig d2;
+    d2.name = "meter";
+    d2.points = {point("x", ""), point("ts", ""), point("y", "")};
+    s2->devices.push_back(d2);
+    MessageBuilder b2(c, s2, "0.1.0");
+    out.clear();
+    b2.samples(samples(s2->devices[0], {{2, Value(3.5)}, {1, Value(std::int64_t{7})}, {0, Value(1.25)}}), out);
+    OJson t2;
+    t2["ts"] = 1763632800123;
+    t2["x"] = 1.25;
+    t2["ts"] = 7;
+    t2["y"] = 3.5;
+    EXPECT_EQ(out[0].payload, dump(t2));
+    EXPECT_EQ(out[0].payload, R"({"ts":7,"x":1.25,"y":3.5})");
 }
 
 TEST(MqttMessages, NotAvailableIsNull) {
@@ -249,7 +309,7 @@ TEST(MqttMessages, HomeAssistantDiscovery) {
 std::shared_ptr<profile::SiteConfig> writable_site() {
     auto s = std::make_shared<profile::SiteConfig>(*site());
     auto& d = s->devices[0];
-    for (auto& p : d.points) {
+    for (auto& p : d.points.edit()) {
         if (p.name == "relay" || p.name == "status") p.writable = true;
     }
     profile::Point limit = point("power_limit", "%");
@@ -323,7 +383,7 @@ TEST(MqttMessages, HomeAssistantSwitchNumberSelectForAllowedWritablePoints) {
 TEST(MqttMessages, WriteOnlyPointIsAControlWithoutState) {
     auto s = writable_site();
     auto& d = s->devices[0];
-    for (auto& p : d.points) {
+    for (auto& p : d.points.edit()) {
         if (p.name == "relay" || p.name == "power_limit" || p.name == "setpoint") p.readable = false;
     }
     MqttConfig c;
@@ -361,10 +421,10 @@ TEST(MqttMessages, WriteOnlyPointIsAControlWithoutState) {
 
 TEST(MqttMessages, NumberRangeFromTheTypeWhenNoMinMax) {
     auto s = writable_site();
-    auto& limit = s->devices[0].points.back();  // setpoint: float, no limits
+    auto& limit = s->devices[0].points.edit().back();  // setpoint: float, no limits
     limit.name = "target";
     s->devices[0].writes_all = true;
-    auto& p = s->devices[0].points[5];  // power_limit
+    auto& p = s->devices[0].points.edit()[5];  // power_limit
     p.min.reset();
     p.max.reset();
     MqttConfig c;

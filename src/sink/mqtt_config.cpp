@@ -232,6 +232,12 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site,
     }
     if (auto k = r.duration("keepalive"))
         c.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*k);
+    if (auto d = r.duration("batch_delay")) {
+        if (*d > std::chrono::seconds(1))
+            r.error("batch_delay", "at most 1s (a message waits this long for others to go out with it)");
+        else
+            c.batch_delay = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+    }
     if (auto q = r.integer("qos", 0, 2)) c.qos = static_cast<int>(*q);
     if (auto t = r.string("base_topic")) {
         c.base_topic = *t;
@@ -275,7 +281,7 @@ std::optional<MqttConfig> parse_mqtt_config(const profile::SiteConfig& site,
         orr.reject_unknown("path, max_messages");
     }
     r.reject_unknown(
-        "broker, client_id, username, password_file, password_env, tls, keepalive, qos, "
+        "broker, client_id, username, password_file, password_env, tls, keepalive, batch_delay, qos, "
         "base_topic, "
         "plain_topics, retain, state_topic, domoticz_topic, domoticz_out_topic, commands, "
         "homeassistant, outbox");

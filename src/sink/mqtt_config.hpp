@@ -66,6 +66,9 @@ struct MqttConfig {
     std::string password;  // loaded from password_file / password_env
     std::optional<TlsConfig> tls;
     std::chrono::seconds keepalive{30};
+    // A message may wait this long for others to go out with it: one wake-up of the
+    // publisher and of paho per batch instead of per message. 0 sends each at once.
+    std::chrono::milliseconds batch_delay{10};
     int qos = 1;
     std::string base_topic = "regpoll";
     bool plain_topics = true;  // <base>/<device>/<point>

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include <MQTTAsync.h>
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -22,6 +23,7 @@ namespace {
 
 constexpr std::size_t window = 256;           // QoS 1 messages awaiting PUBACK
 constexpr std::size_t memory_limit = 50'000;  // queued in memory before spilling to disk
+constexpr std::size_t batch_max = 128;         // a batch this big goes out without waiting
 
 std::string paho_uri(const std::string& broker) {
     if (broker.starts_with("mqtt://")) return "tcp://" + broker.substr(7);
@@ -57,6 +59,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
           builder(std::move(config), std::move(site_), version),
           ha_status_topic(builder.config().discovery_prefix + "/status"),
           command_qos(builder.config().qos),
+          batch_delay(builder.config().batch_delay),
           outbox(builder.config().outbox_path, builder.config().outbox_max_messages),
           // A delivery wakes the publisher only when it waits for one (a full window, or
           // stopping): otherwise it reaps acknowledged messages when it next wakes anyway, and
@@ -83,6 +86,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     // while the "mqtt" section is unchanged, so these stay as they are.
     const std::string ha_status_topic;
     const int command_qos;
+    const std::chrono::milliseconds batch_delay;
     Outbox outbox;  // publisher thread only
     std::unique_ptr<mqtt::async_client> client;
     mqtt::connect_options options;
@@ -93,6 +97,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     std::mutex mutex;  // guards the fields up to `wakeups`
     std::condition_variable cv;
     std::deque<Message> queue;  // built on the poller thread, waiting for the publisher
+    std::chrono::steady_clock::time_point queue_since{};  // when `queue` last became non-empty
     bool stopping = false;
     bool connecting = false;
     bool connected = false;
@@ -133,15 +138,18 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     }
     void enqueue(std::vector<Message>&& messages) {
         if (messages.empty()) return;
-        bool was_empty;
+        bool was_empty, full;
         {
             std::lock_guard lk(mutex);
             was_empty = queue.empty();
+            if (was_empty) queue_since = std::chrono::steady_clock::now();
+            const auto before = queue.size();
             for (auto& m : messages) queue.push_back(std::move(m));
+            full = before < batch_max && queue.size() >= batch_max;
         }
         // A non-empty queue has a wake-up on its way already (the publisher checks the queue
-        // before it sleeps).
-        if (was_empty) cv.notify_one();
+        // before it sleeps, and waits out batch_delay only while the batch is small).
+        if (was_empty || full) cv.notify_one();
     }
     void setup_client();
     void run();
@@ -163,6 +171,15 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
 };
 
 void MqttSink::Impl::setup_client() {
+    // OpenSSL (1.1 and later) initialises itself when a TLS connection first needs it; paho's
+    // own initialisation would load every algorithm and error string at start, TLS or not
+    // (3 MB resident). Once per process, before the first client.
+    static std::once_flag openssl_init;
+    std::call_once(openssl_init, [] {
+        MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
+        init.do_openssl_init = 0;
+        MQTTAsync_global_init(&init);
+    });
     const auto& c = builder.config();
     client = std::make_unique<mqtt::async_client>(paho_uri(c.broker), c.client_id);
     auto will = builder.status(false);
@@ -460,6 +477,16 @@ void MqttSink::Impl::run() {
             const auto seen = wakeups;
             cv.wait_for(lk, std::chrono::milliseconds(stopping ? 20 : 200),
                         [&] { return !queue.empty() || wakeups != seen || became_connected; });
+            // Messages that come within batch_delay of the first go out with it: one wake-up
+            // here and one of paho's sender per batch, not per message (1,000 devices polled
+            // once a second finish at 1,000 different moments).
+            if (!queue.empty() && queue.size() < batch_max && batch_delay.count() > 0 && !stopping && pending.empty() &&
+                connected && inflight.size() < window) {
+                const auto seen_now = wakeups;
+                cv.wait_until(lk, queue_since + batch_delay, [&] {
+                    return queue.size() >= batch_max || stopping || wakeups != seen_now || became_connected;
+                });
+            }
             for (auto& m : queue) pending.push_back(std::move(m));
             queue.clear();
             is_connected = connected;

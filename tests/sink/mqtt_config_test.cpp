@@ -38,7 +38,8 @@ TEST(MqttConfig, FullSection) {
     ::setenv("REGPOLL_TEST_MQTT_PASSWORD", "s3cret", 1);
     auto l = load(std::string("{") + devices + R"(, "mqtt": { "broker": "tcp://localhost:1883", "client_id": "roof",
         "username": "poller", "password_env": "REGPOLL_TEST_MQTT_PASSWORD", "base_topic": "solar", "retain": true,
-        "homeassistant": { "discovery_prefix": "ha" }, "keepalive": "20s", "outbox": { "max_messages": 5000 } } })");
+        "homeassistant": { "discovery_prefix": "ha" }, "keepalive": "20s", "batch_delay": "25ms",
+        "outbox": { "max_messages": 5000 } } })");
     ASSERT_TRUE(l.mqtt) << (l.errors.empty() ? "" : l.errors[0]);
     EXPECT_EQ(l.mqtt->password, "s3cret");
     EXPECT_EQ(l.mqtt->base_topic, "solar");
@@ -46,6 +47,7 @@ TEST(MqttConfig, FullSection) {
     EXPECT_TRUE(l.mqtt->homeassistant);
     EXPECT_EQ(l.mqtt->discovery_prefix, "ha");
     EXPECT_EQ(l.mqtt->keepalive, std::chrono::seconds(20));
+    EXPECT_EQ(l.mqtt->batch_delay, std::chrono::milliseconds(25));
     EXPECT_EQ(l.mqtt->outbox_max_messages, 5000U);
     ASSERT_EQ(l.mqtt->domoticz.size(), 2U);
     EXPECT_EQ(l.mqtt->domoticz[0].points, (std::vector<std::string>{"power", "import_energy"}));
@@ -57,6 +59,7 @@ TEST(MqttConfig, OutboxNextToTheConfigurationOrInTheStateDirectory) {
     auto l = load(site);
     ASSERT_TRUE(l.mqtt);
     EXPECT_EQ(l.mqtt->outbox_path, (dir / "site.outbox.db").string());
+    EXPECT_EQ(l.mqtt->batch_delay, std::chrono::milliseconds(10));  // the default
     l = load(std::string("{") + devices + R"(, "mqtt": { "broker": "tcp://localhost:1883", "outbox": { "path": "q/o.db" } } })");
     ASSERT_TRUE(l.mqtt);
     EXPECT_EQ(l.mqtt->outbox_path, (dir / "q/o.db").string());
@@ -73,7 +76,8 @@ TEST(MqttConfig, MistakesNameTheirPlace) {
                      "domoticz": [ { "idx": 12, "type": "kwh", "power": "power" },
                                    { "idx": 13, "type": "volts", "point": "voltage" },
                                    { "idx": 14, "type": "voltage", "point": "volt" } ] } ],
-      "mqtt": { "broker": "localhost:1883", "password": "hunter2", "qos": 3, "colour": 1 } })");
+      "mqtt": { "broker": "localhost:1883", "password": "hunter2", "qos": 3, "colour": 1,
+                "batch_delay": "2s" } })");
     EXPECT_FALSE(l.mqtt);
     std::string all;
     for (const auto& e : l.errors) all += e + "\n";
@@ -81,6 +85,7 @@ TEST(MqttConfig, MistakesNameTheirPlace) {
              "/mqtt/broker: \"localhost:1883\" is not a broker URI",
              "/mqtt/password: put the password in a file",
              "/mqtt/qos: 3 is out of range",
+             "/mqtt/batch_delay: at most 1s",
              "/mqtt/colour: unknown key",
              "/devices/0/domoticz/0: type kwh needs \"energy\"",
              "/devices/0/domoticz/1/type: \"volts\" is not a Domoticz type",

@@ -170,6 +170,7 @@ private:
         auto config = std::move(site.config);
         poll::PollerOptions options;
         options.once = args_.once;
+        options.hold_registers = !gateways.empty();
         options.on_done = [this](bool all_answered) {
             exit_code_ = all_answered ? exit_ok : exit_failure;
             for (const auto& line : poller_->take_stats_lines()) spdlog::info("{}", line);

@@ -56,6 +56,46 @@ struct Point {
     std::string type_label() const;
 };
 
+// The points of a profile or a device. Devices on one profile share its list until one of
+// them changes it (inline points): a thousand devices of one model hold one list, not a
+// thousand copies of ~0.5 KB per point. Reads see a const std::vector<Point>; changes go
+// through edit(), which copies a shared list first.
+class PointList {
+  public:
+    PointList() = default;
+    PointList(std::vector<Point> points) : v_(std::make_shared<std::vector<Point>>(std::move(points))) {}
+    PointList(std::initializer_list<Point> points) : PointList(std::vector<Point>(points)) {}
+
+    const std::vector<Point>& get() const { return v_ ? *v_ : no_points(); }
+    operator const std::vector<Point>&() const { return get(); }
+    std::size_t size() const { return get().size(); }
+    bool empty() const { return get().empty(); }
+    std::vector<Point>::const_iterator begin() const { return get().begin(); }
+    std::vector<Point>::const_iterator end() const { return get().end(); }
+    const Point& operator[](std::size_t i) const { return get()[i]; }
+    const Point& front() const { return get().front(); }
+    const Point& back() const { return get().back(); }
+    const Point& at(std::size_t i) const { return get().at(i); }
+    // This list alone, copied first if another profile or device shares it.
+    std::vector<Point>& edit() {
+        if (!v_)
+            v_ = std::make_shared<std::vector<Point>>();
+        else if (v_.use_count() > 1)
+            v_ = std::make_shared<std::vector<Point>>(*v_);
+        return *v_;
+    }
+    void push_back(Point p) { edit().push_back(std::move(p)); }
+    // Whether two lists are one (shared), for tests and memory checks.
+    bool shares_with(const PointList& other) const { return v_ && v_ == other.v_; }
+
+  private:
+    static const std::vector<Point>& no_points() {
+        static const std::vector<Point> none;
+        return none;
+    }
+    std::shared_ptr<std::vector<Point>> v_;
+};
+
 struct Limits {
     std::uint16_t max_registers = 125;
     std::uint16_t max_bits = 2000;
@@ -86,7 +126,7 @@ struct Profile {
     std::string protocol;
     std::string description;
     Limits limits;
-    std::vector<Point> points;
+    PointList points;
     std::optional<Identify> identify;  // what tells this model apart (profile/identify.hpp)
     std::vector<Keepalive> keepalive;
 };

@@ -335,12 +335,13 @@ std::optional<DeviceConfig> parse_device(JsonReader& r, const std::set<std::stri
             auto point = parse_point(pr, library.point_types());
             if (!point) continue;
             // Inline points add to the profile's, or replace the one with the same name.
-            auto same = std::find_if(dev.points.begin(), dev.points.end(),
+            auto& points_here = dev.points.edit();
+            auto same = std::find_if(points_here.begin(), points_here.end(),
                                      [&](const Point& q) { return q.name == point->name; });
-            if (same != dev.points.end() && same->file != r.file()) {
+            if (same != points_here.end() && same->file != r.file()) {
                 *same = std::move(*point);
             } else {
-                dev.points.push_back(std::move(*point));
+                points_here.push_back(std::move(*point));
             }
         }
     }

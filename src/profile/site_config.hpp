@@ -57,7 +57,7 @@ struct DeviceConfig {
     std::string manufacturer;
     std::string model;
     Limits limits;
-    std::vector<Point> points;  // the profile's, with inline points added or overriding by name
+    PointList points;  // the profile's (shared), with inline points added or overriding by name
     Json domoticz;              // the device's "domoticz" mappings, checked by the MQTT sink's loader
     // Which writable points home automation and `regpoll write -c` may write: "writes":
     // ["relay_1"] or "all" (the profile must mark each point "writable" as well).

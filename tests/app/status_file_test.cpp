@@ -25,7 +25,7 @@ profile::SiteConfig site(std::vector<std::pair<std::string, profile::Millisecond
         profile::DeviceConfig d;
         d.name = name;
         d.interval = interval;
-        d.points.emplace_back().name = "p";
+        d.points.edit().emplace_back().name = "p";
         config.devices.push_back(std::move(d));
     }
     return config;
@@ -73,7 +73,7 @@ TEST(StatusTracker, LearnsLastAnswerAndAvailabilityPerDevice) {
 
 TEST(StatusTracker, TheShortestPointIntervalCountsAndReloadsKeepWhatIsKnown) {
     auto config = site({{"inverter", 10s}, {"meter", 5s}});
-    config.devices[0].points[0].interval = 1s;
+    config.devices[0].points.edit()[0].interval = 1s;
     StatusTracker t;
     t.set_devices(config);
     const std::string inverter = "inverter";

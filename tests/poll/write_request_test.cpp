@@ -196,7 +196,7 @@ TEST(WriteInputs, WhatIsReadFirst) {
     EXPECT_EQ(write_inputs(dev, w).scale_point, &dev.points[0]);
     EXPECT_FALSE(write_inputs(dev, w).current_register);
     EXPECT_TRUE(write_inputs(dev, bit).current_register);
-    dev.points[2].write_function = 22;
+    dev.points.edit()[2].write_function = 22;
     EXPECT_FALSE(write_inputs(dev, dev.points[2]).current_register);
     EXPECT_EQ(make_point_read(coil("relay")), (Pdu{1, 0, 3, 0, 1}));
     EXPECT_EQ(make_point_read(pt("x", "float32")), (Pdu{3, 0, 40, 0, 2}));

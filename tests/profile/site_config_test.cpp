@@ -77,6 +77,27 @@ TEST(SiteConfig, InlinePointsAddToAndOverrideTheProfile) {
     EXPECT_EQ(result.config->buses[0].uri.port, 8899);
 }
 
+// Devices on one profile share its point list (one copy for a thousand meters); a device
+// with inline points gets its own, and the profile's list stays as it was.
+TEST(SiteConfig, DevicesOfOneProfileShareItsPoints) {
+    const auto path = write_temp("shared.json", R"({
+      "buses": [ { "name": "roof", "uri": "tcp://192.168.1.60:502" } ],
+      "devices": [ { "name": "m1", "bus": "roof", "unit": 1, "profile": "eastron/sdm120" },
+                   { "name": "m2", "bus": "roof", "unit": 2, "profile": "eastron/sdm120" },
+                   { "name": "m3", "bus": "roof", "unit": 3, "profile": "eastron/sdm120",
+                     "points": [ { "name": "extra", "address": 500, "register": "holding" } ] } ] })");
+    ProfileLibrary library;
+    auto result = load_site_config(path, library);
+    ASSERT_TRUE(result.config) << (result.diagnostics.errors().empty() ? "" : result.diagnostics.errors()[0]);
+    const auto& devs = result.config->devices;
+    EXPECT_TRUE(devs[0].points.shares_with(devs[1].points));
+    EXPECT_TRUE(devs[0].points.shares_with(devs[0].profile->points));
+    EXPECT_FALSE(devs[2].points.shares_with(devs[0].points));
+    EXPECT_EQ(devs[2].points.size(), devs[0].points.size() + 1);
+    EXPECT_EQ(devs[0].profile->points.size(), devs[0].points.size());
+    EXPECT_EQ(&devs[0].points[0].name, &devs[1].points[0].name);
+}
+
 TEST(SiteConfig, ProfileDefaultsApplyAndAPointsOwnOrderWins) {
     const auto profile = write_temp("acme.json", R"({ "manufacturer": "Acme", "model": "X",
       "defaults": { "register": "input", "type": "float32", "endianness": "big", "word_order": "little" },

@@ -15,6 +15,18 @@ dir=$(mktemp -d -t regpoll-bench.XXXXXX)
 # watcher, deaf to the harness's signals, removes the folder once that process is gone.
 ( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done; rm -rf "$dir" ) > /dev/null 2>&1 &
 cfg=$dir/site.json
+# One profile for the model, as a user with many devices of one model writes it: the
+# devices share its points.
+{
+  echo '{ "manufacturer": "bench", "model": "mbsim", "points": ['
+  points=""
+  for k in $(seq 0 9); do
+    points+="{\"name\":\"f$k\",\"address\":$((1000 + 2 * k)),\"type\":\"float32\"},"
+    points+="{\"name\":\"i$k\",\"address\":$((1020 + 2 * k)),\"type\":\"int32\"},"
+    points+="{\"name\":\"s$k\",\"address\":$((1040 + k)),\"type\":\"int16\"},"
+  done
+  echo "${points%,} ] }"
+} > "$dir/bench-device.json"
 interval=${BENCH_INTERVAL:-1}
 case "$interval" in *ms|*s) interval_text=$interval ;; 0) interval_text=0s ;; *) interval_text=${interval}s ;; esac
 {
@@ -25,17 +37,10 @@ case "$interval" in *ms|*s) interval_text=$interval ;; 0) interval_text=0s ;; *)
     echo "$sep{\"name\":\"b$port\",\"uri\":\"tcp://127.0.0.1:$port\",\"timeout\":\"1s\"}"
   done
   echo '], "devices": ['
-  points=""
-  for k in $(seq 0 9); do
-    points+="{\"name\":\"f$k\",\"address\":$((1000 + 2 * k)),\"type\":\"float32\"},"
-    points+="{\"name\":\"i$k\",\"address\":$((1020 + 2 * k)),\"type\":\"int32\"},"
-    points+="{\"name\":\"s$k\",\"address\":$((1040 + k)),\"type\":\"int16\"},"
-  done
-  points=${points%,}
   for ((i = 0; i < BENCH_DEVICES; i++)); do
     port=$((BENCH_BASE_PORT + i))
     sep=$([ $i -gt 0 ] && echo , || true)
-    echo "$sep{\"name\":\"d$port\",\"bus\":\"b$port\",\"unit\":1,\"interval\":\"$interval_text\",\"points\":[$points]}"
+    echo "$sep{\"name\":\"d$port\",\"bus\":\"b$port\",\"unit\":1,\"interval\":\"$interval_text\",\"profile\":\"bench-device.json\"}"
   done
   if [ -n "${MINE_NO_MQTT:-}" ]; then  # the poll loop alone
     echo "],"

@@ -173,7 +173,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
 void MqttSink::Impl::setup_client() {
     // OpenSSL (1.1 and later) initialises itself when a TLS connection first needs it; paho's
     // own initialisation would load every algorithm and error string at start, TLS or not
-    // (3 MB resident). Once per process, before the first client.
+    // (1.6 MB resident). Once per process, before the first client.
     static std::once_flag openssl_init;
     std::call_once(openssl_init, [] {
         MQTTAsync_init_options init = MQTTAsync_init_options_initializer;

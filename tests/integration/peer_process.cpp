@@ -590,4 +590,11 @@ PeerProcess start_modbus_peer(const std::vector<std::string>& extra_args,
     }
 }
 
+CommandResult make_loopback_certificate(const std::string& dir) {
+    return run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                       std::chrono::seconds(30));
+}
+
 }  // namespace regpoll::testing

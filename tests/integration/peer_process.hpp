@@ -49,6 +49,10 @@ struct CommandResult {
 // stdout and stderr. After `timeout` the command's whole process group gets SIGKILL.
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
 
+// A self-signed certificate for 127.0.0.1 (dir/cert.pem) and its key (dir/key.pem), made by
+// openssl: for TLS servers and brokers in tests, with cert.pem as the client's CA.
+CommandResult make_loopback_certificate(const std::string& dir);
+
 class PeerProcess {
   public:
     // Starts argv and reads its stdout until a line beginning with `ready_prefix` appears;

@@ -442,17 +442,9 @@ TEST_F(WebRun, HeadlessChromiumShowsTheDevicesAndLiveValues) {
     EXPECT_TRUE(poller_->running());
 }
 
-// A self-signed certificate for 127.0.0.1 and its key, made by openssl in `dir`.
-void make_certificate(const std::string& dir) {
-    const auto r = run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                                "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
-                               30s);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-}
-
 TEST_F(WebRun, TlsServesHttpsWithTheConfiguredCertificate) {
-    make_certificate(dir_);
+    const auto cert = make_loopback_certificate(dir_);
+    ASSERT_EQ(cert.exit_code, 0) << cert.err;
     start(R"("listen": "127.0.0.1:0", "tls": { "cert_file": ")" + dir_ + R"(/cert.pem", "key_file": ")" + dir_ +
           R"(/key.pem" })");
     EXPECT_NE(poller_->stderr_log().find("https 127.0.0.1:0: loopback only"), std::string::npos) << poller_->stderr_log();

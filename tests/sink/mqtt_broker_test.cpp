@@ -95,6 +95,51 @@ TEST_F(MqttBrokerTest, EveryTopicAndPayload) {
     EXPECT_EQ(configs, 14U);
 }
 
+// Over TLS, the broker's certificate checked against the "ca" of the configuration: paho
+// leaves OpenSSL's start-up to OpenSSL, and a TLS broker still works. A client that trusts
+// another CA is refused and its values wait in the outbox.
+TEST_F(MqttBrokerTest, OverTlsWithTheConfiguredCa) {
+    const auto cert = make_loopback_certificate(dir_.string());
+    ASSERT_EQ(cert.exit_code, 0) << cert.err;
+    fs::create_directories(dir_ / "other");
+    ASSERT_EQ(make_loopback_certificate((dir_ / "other").string()).exit_code, 0);
+    const auto tls_port = free_loopback_port();
+    Mosquitto tls_broker(name_ + "-tls", "listener " + std::to_string(tls_port) + " 127.0.0.1\ncertfile " +
+                                             (dir_ / "cert.pem").string() + "\nkeyfile " +
+                                             (dir_ / "key.pem").string() + "\n");
+    const auto site = [&](const std::string& ca) {
+        const auto path = (dir_ / "tls-site.json").string();
+        std::ofstream(path) << R"({
+          "buses": [ { "name": "lab", "uri": "tcp://127.0.0.1:)" << peer_->ready_port() << R"(" } ],
+          "devices": [ { "name": "meter", "bus": "lab", "unit": 1, "profile": "eastron/sdm120", "interval": "1s" } ],
+          "mqtt": { "broker": "ssl://127.0.0.1:)" << tls_port << R"(", "client_id": "regpoll-tls",
+                    "tls": { "ca": ")" << ca << R"(" }, "plain_topics": false } })";
+        return path;
+    };
+    Subscriber sub(tls_broker.uri(), "sub-" + name_);  // the plain listener of the same broker
+    auto r = run_command({REGPOLL_BINARY, "run", "-c", site((dir_ / "cert.pem").string()), "--once", "--output",
+                          "none"},
+                         60s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    sub.collect(5s, [](const std::vector<Received>& got) {
+        return std::any_of(got.begin(), got.end(),
+                           [](const Received& m) { return m.topic == "regpoll/status" && m.payload == "offline"; });
+    });
+    auto states = sub.payloads("regpoll/meter/state");
+    ASSERT_FALSE(states.empty());  // one per read group of the profile
+    EXPECT_EQ(nlohmann::json::parse(states.back())["voltage"], 230.5);
+    EXPECT_EQ(sub.payloads("regpoll/status"), (std::vector<std::string>{"online", "offline"}));
+
+    // The wrong CA: no connection, nothing published, the state waits in the outbox.
+    Subscriber sub2(tls_broker.uri(), "sub2-" + name_);
+    r = run_command({REGPOLL_BINARY, "run", "-c", site((dir_ / "other" / "cert.pem").string()), "--once",
+                     "--output", "none"},
+                    60s);
+    sub2.collect(2s);
+    EXPECT_TRUE(sub2.payloads("regpoll/meter/state").empty());
+    EXPECT_NE(r.err.find("wait in"), std::string::npos) << r.err;
+}
+
 TEST_F(MqttBrokerTest, RemovedPointsLoseTheirDiscoveryConfig) {
     const auto cfg = config("1s");
     ASSERT_EQ(run_command({REGPOLL_BINARY, "run", "-c", cfg, "--once", "--output", "none"}, 60s).exit_code, 0);

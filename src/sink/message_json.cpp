@@ -1,6 +1,6 @@
 #include "sink/message_json.hpp"
 
-#include <cmath>
+#include "poll/value_json.hpp"
 
 namespace regpoll::sink {
 
@@ -11,21 +11,7 @@ JsonAppender::JsonAppender(std::string& out)
          OJson::error_handler_t::replace) {}
 
 void JsonAppender::value(const codec::Value& v) {
-    std::visit(
-        [this](const auto& x) {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) {
-                out_.append("null");
-            } else if constexpr (std::is_same_v<T, double>) {
-                if (std::isfinite(x))
-                    s_.dump(OJson(x), false, false, 0);
-                else
-                    out_.append("null");
-            } else {
-                s_.dump(OJson(x), false, false, 0);
-            }
-        },
-        v);
+    s_.dump(poll::value_to_json(v), false, false, 0);
 }
 
 void JsonAppender::number(std::int64_t n) {

@@ -5,7 +5,10 @@ JOBS ?= $(shell nproc)
 # Warnings are errors in CI (CI=true), warnings elsewhere.
 WERROR := $(if $(filter true 1,$(CI)),ON,OFF)
 CMAKE_FLAGS ?=
-FUZZ_SECONDS ?= 20
+# make fuzz: FUZZ_SECONDS per target (20 when neither is given), FUZZ_RUNS executions per
+# target; with both, whichever comes first.
+FUZZ_SECONDS ?=
+FUZZ_RUNS ?=
 
 .PHONY: all deps configure build test test-asan unit demo fuzz bench clean
 
@@ -35,9 +38,9 @@ demo: deps
 	$(MAKE) build
 	bash scripts/demo.sh $(BUILD)
 
-# libFuzzer + ASan/UBSan over every frame parser (clang build in its own folder).
+# libFuzzer + ASan/UBSan over every parser target (clang build in its own folder).
 fuzz: deps
-	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+	bash tests/fuzz/run.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS))
 
 bench: deps
 	$(MAKE) build

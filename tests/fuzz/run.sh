@@ -1,24 +1,50 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and runs each for
-# SECONDS. One line per target; exit status 1 when any target found a crash, a hang or a
-# leak (the input is kept in build-fuzz/artifacts/<target>/ and the report in
+# Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and runs each in
+# turn, for a time, to a number of executions, or to whichever of the two comes first.
+# One line per target; exit status 1 when any target found a crash, a hang or a leak (the
+# input is kept in build-fuzz/artifacts/<target>/ and the report in
 # build-fuzz/logs/<target>.log).
 #
-#   tests/fuzz/run.sh [SECONDS]      default 20; `make fuzz FUZZ_SECONDS=15` in CI
+#   tests/fuzz/run.sh [SECONDS]                  default 20; `make fuzz FUZZ_SECONDS=15` in CI
+#   tests/fuzz/run.sh --runs N [--seconds S]     N executions per target (libFuzzer -runs=N),
+#                                                at most S seconds each when given
+#   make fuzz FUZZ_RUNS=10000000 FUZZ_SECONDS=1800   the same through make
 #
+# A target that stops at the time says "time", one that got through its executions says
+# "runs"; both lines give the executions, the seconds and the executions per second.
 # The corpus each target grows stays in build-fuzz/corpus/<target>/ (git-ignored), so
-# repeated runs start where the last one stopped; seeds are regenerated every run.
+# repeated runs start where the last one stopped; seeds are regenerated every run (from
+# tests/fuzz/make_seeds.cpp: captured frames and regpoll's own encoders).
 set -euo pipefail
 
-seconds="${1:-20}"
-case "$seconds" in
-  ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
-esac
-[ "$seconds" -ge 1 ] || { echo "run.sh: SECONDS must be at least 1" >&2; exit 2; }
+usage() { echo "usage: $0 [SECONDS] | [--seconds SECONDS] [--runs EXECUTIONS]" >&2; exit 2; }
+seconds="" runs=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) [ $# -ge 2 ] || usage; seconds="$2"; shift 2 ;;
+    --runs) [ $# -ge 2 ] || usage; runs="$2"; shift 2 ;;
+    --seconds=*) seconds="${1#--seconds=}"; shift ;;
+    --runs=*) runs="${1#--runs=}"; shift ;;
+    -*) usage ;;
+    *) [ -z "$seconds" ] || usage; seconds="$1"; shift ;;
+  esac
+done
+for value in "$seconds" "$runs"; do
+  case "$value" in
+    *[!0-9]*) usage ;;
+  esac
+done
+[ -n "$seconds$runs" ] || seconds=20
+if [ -n "$seconds" ] && [ "$seconds" -lt 1 ]; then
+  echo "run.sh: SECONDS must be at least 1" >&2; exit 2
+fi
+if [ -n "$runs" ] && [ "$runs" -lt 1 ]; then
+  echo "run.sh: EXECUTIONS must be at least 1" >&2; exit 2
+fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
-targets=(fuzz_mbap fuzz_rtu fuzz_ascii fuzz_pdu fuzz_codec fuzz_shine)
+targets=(fuzz_mbap fuzz_rtu fuzz_ascii fuzz_pdu fuzz_codec fuzz_shine fuzz_request fuzz_sunspec)
 
 for tool in clang clang++ cmake ninja; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }
@@ -44,7 +70,19 @@ mkdir -p "$build/logs"
 
 # Stack traces in UBSan reports, so a finding names the line in src/.
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-echo "fuzzing ${#targets[@]} targets for ${seconds} s each (clang, ASan + UBSan)"
+if [ -z "$runs" ]; then
+  echo "fuzzing ${#targets[@]} targets for ${seconds} s each (clang, ASan + UBSan)"
+elif [ -z "$seconds" ]; then
+  echo "fuzzing ${#targets[@]} targets to ${runs} executions each (clang, ASan + UBSan)"
+else
+  echo "fuzzing ${#targets[@]} targets to ${runs} executions each, at most ${seconds} s" \
+    "(clang, ASan + UBSan)"
+fi
+limits=(-max_total_time="${seconds:-0}")
+[ -z "$runs" ] || limits+=(-runs="$runs")
+# libFuzzer stops itself at -max_total_time; `timeout` only guards against a wedged run.
+guard=()
+[ -z "$seconds" ] || guard=(timeout --kill-after=10 $((seconds + 60)))
 failed=0
 for target in "${targets[@]}"; do
   corpus="$build/corpus/$target"
@@ -52,23 +90,32 @@ for target in "${targets[@]}"; do
   log="$build/logs/$target.log"
   mkdir -p "$corpus" "$artifacts"
   status=0
-  # libFuzzer stops itself at -max_total_time; `timeout` only guards against a wedged run.
-  timeout --kill-after=10 $((seconds + 60)) "$build/$target" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1200 \
+  start="${EPOCHREALTIME//[!0-9]/}"  # microseconds
+  "${guard[@]}" "$build/$target" \
+    "${limits[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=1200 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" "$build/seeds/$target" >"$log" 2>&1 || status=$?
+  micros=$(( ${EPOCHREALTIME//[!0-9]/} - start ))
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   if [ -z "$execs" ]; then  # no final stats after a crash: the last progress line
     execs="$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')"
   fi
+  rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
+  if [ -z "$rate" ] && [ -n "$execs" ]; then
+    rate=$(( execs * 1000000 / (micros > 0 ? micros : 1) ))
+  fi
   units="$(find "$corpus" -type f | wc -l)"
+  figures="$(printf '%12s executions  %5d.%d s  %8s exec/s' "${execs:-?}" $((micros / 1000000)) \
+    $((micros / 100000 % 10)) "${rate:-?}")"
   if [ "$status" -eq 0 ]; then
-    printf '%-11s ok     %12s executions  corpus %5s\n' "$target" "${execs:-?}" "$units"
+    reached=time
+    if [ -n "$runs" ] && [ -n "$execs" ] && [ "$execs" -ge "$runs" ]; then reached=runs; fi
+    printf '%-12s ok     %-4s %s  corpus %5s\n' "$target" "$reached" "$figures" "$units"
   else
     failed=1
     artifact="$(grep -oE "Test unit written to .*" "$log" | tail -n 1 | sed 's/Test unit written to //')"
     [ "$status" -eq 124 ] && artifact="(killed by timeout: libFuzzer did not stop)"
-    printf '%-11s FAILED %12s executions  exit %s  input %s\n' "$target" "${execs:-?}" "$status" \
+    printf '%-12s FAILED      %s  exit %s  input %s\n' "$target" "$figures" "$status" \
       "${artifact:-?}"
     { echo "---- $target: $log (last lines)"; grep -vE '^(INFO|#[0-9]+)' "$log" | tail -n 30; } >&2
   fi

@@ -143,8 +143,10 @@ int run_simulate_shine(const SimulateArgs& a) {
     };
     const auto zone = sim::LocalZone::system();
     const std::uint64_t seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : 1;
-    std::vector<std::unique_ptr<Stick>> sticks;
+    // Before the sticks, so it outlives them: a stick's timers and socket go back to the
+    // io_context's services when the stick is destroyed (UBSan caught the reverse order).
     asio::io_context io;
+    std::vector<std::unique_ptr<Stick>> sticks;
     for (int n = 0; n < a.sticks; ++n) {
         auto& s = *sticks.emplace_back(std::make_unique<Stick>());
         s.spec = *spec;

@@ -168,9 +168,10 @@ TEST(RowBatchTest, DropFrontKeepsTheNewestRowsAndTheirTexts) {
     RowBatch rows;
     for (int i = 0; i < 6; ++i) {
         StoredValue v;
+        const std::string text = "t" + std::to_string(i);  // outlives add(), which copies it
         if (i % 2 == 0) {
             v.kind = StoredValue::Kind::text;
-            v.text = "t" + std::to_string(i);
+            v.text = text;
         } else {
             v.kind = StoredValue::Kind::integer;
             v.integer = i;

@@ -248,7 +248,7 @@ TEST_F(ShineRelayRun, SimulatedStickKeepsBeingAckedWhileTheCloudIsAwayAndTheRela
     EXPECT_EQ(regpoll_log_count("connected again"), 1U);
 
     // The stick never noticed: one connection, nothing sent twice, nothing buffered.
-    EXPECT_EQ(stick.stop(), 0);
+    EXPECT_EQ(stick.stop(), 0) << stick.stderr_log();
     const auto t = tally_of(stick.stderr_log());
     EXPECT_EQ(t.connects, 1) << stick.stderr_log();
     EXPECT_EQ(t.resent, 0);

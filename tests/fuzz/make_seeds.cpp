@@ -302,6 +302,9 @@ void request_seeds(SeedWriter& out) {
         out.add("fuzz_request", all);
     }
     for (const Bytes& req : requests) out.add("fuzz_request", Bytes{0x02} + framed(req));
+    // The first finding of this target (a wrong invariant, not a server bug): a 45-register
+    // device refuses 64 registers at 0xFFFD with 03 (quantity first), the gateway with 02.
+    out.add("fuzz_request", Bytes{0xFF} + framed(from_hex("03 FF FD 00 40")));
 }
 
 // fuzz_sunspec: mode, base, then the registers of the simulator's field presets (Fronius,

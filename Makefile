@@ -9,6 +9,8 @@ CMAKE_FLAGS ?=
 # target; with both, whichever comes first.
 FUZZ_SECONDS ?=
 FUZZ_RUNS ?=
+# make fuzz FUZZ_TARGETS=fuzz_codec,fuzz_sunspec: only those targets.
+FUZZ_TARGETS ?=
 
 .PHONY: all deps configure build test test-asan unit demo fuzz bench clean
 
@@ -40,7 +42,7 @@ demo: deps
 
 # libFuzzer + ASan/UBSan over every parser target (clang build in its own folder).
 fuzz: deps
-	bash tests/fuzz/run.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS))
+	bash tests/fuzz/run.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_TARGETS),--targets $(FUZZ_TARGETS))
 
 bench: deps
 	$(MAKE) build

@@ -9,6 +9,7 @@
 #   tests/fuzz/run.sh --runs N [--seconds S]     N executions per target (libFuzzer -runs=N),
 #                                                at most S seconds each when given
 #   make fuzz FUZZ_RUNS=10000000 FUZZ_SECONDS=1800   the same through make
+#   --targets fuzz_codec,fuzz_sunspec (make fuzz FUZZ_TARGETS=...)   only those targets
 #
 # A target that stops at the time says "time", one that got through its executions says
 # "runs"; both lines give the executions, the seconds and the executions per second.
@@ -17,14 +18,16 @@
 # tests/fuzz/make_seeds.cpp: captured frames and regpoll's own encoders).
 set -euo pipefail
 
-usage() { echo "usage: $0 [SECONDS] | [--seconds SECONDS] [--runs EXECUTIONS]" >&2; exit 2; }
-seconds="" runs=""
+usage() { echo "usage: $0 [SECONDS] | [--seconds SECONDS] [--runs EXECUTIONS] [--targets T1,T2]" >&2; exit 2; }
+seconds="" runs="" only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) [ $# -ge 2 ] || usage; seconds="$2"; shift 2 ;;
     --runs) [ $# -ge 2 ] || usage; runs="$2"; shift 2 ;;
     --seconds=*) seconds="${1#--seconds=}"; shift ;;
     --runs=*) runs="${1#--runs=}"; shift ;;
+    --targets) [ $# -ge 2 ] || usage; only="$2"; shift 2 ;;
+    --targets=*) only="${1#--targets=}"; shift ;;
     -*) usage ;;
     *) [ -z "$seconds" ] || usage; seconds="$1"; shift ;;
   esac
@@ -45,6 +48,15 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
 targets=(fuzz_mbap fuzz_rtu fuzz_ascii fuzz_pdu fuzz_codec fuzz_shine fuzz_request fuzz_sunspec)
+if [ -n "$only" ]; then  # --targets: some of them, in the order given
+  chosen=()
+  IFS=, read -r -a wanted <<< "$only"
+  for t in "${wanted[@]}"; do
+    [[ " ${targets[*]} " == *" $t "* ]] || { echo "run.sh: no target $t (${targets[*]})" >&2; exit 2; }
+    chosen+=("$t")
+  done
+  targets=("${chosen[@]}")
+fi
 
 for tool in clang clang++ cmake ninja; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }

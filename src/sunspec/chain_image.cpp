@@ -52,21 +52,25 @@ std::optional<int> default_sf(std::string_view name) {
 
 class ImageWriter {
   public:
-    ImageWriter(const ModelSpec& spec, std::vector<std::uint16_t>& regs)
-        : spec_(spec), regs_(regs) {}
+    // `counts`: the points that count a repeating group; they already hold the repeats.
+    ImageWriter(const ModelSpec& spec, std::vector<std::uint16_t>& regs,
+                const std::vector<std::string_view>& counts)
+        : spec_(spec), regs_(regs), counts_(counts) {}
 
     std::optional<std::string> fill(const ModelLayout& layout) {
         for (const auto& p : layout.points) {  // exponents first: values are scaled by them
             if (p.def->type == PointType::sunssf) put_sf(p);
         }
         for (const auto& p : layout.points) {
-            if (p.offset < 2 || p.def->type == PointType::sunssf ||
-                p.def->type == PointType::count_) {
-                continue;
-            }
+            if (p.offset < 2 || p.def->type == PointType::sunssf || is_count(*p.def)) continue;
             if (auto err = put(layout, p)) return "point " + p.path + ": " + *err;
         }
         return std::nullopt;
+    }
+
+    bool is_count(const PointDef& def) const {
+        return def.type == PointType::count_ ||
+               std::find(counts_.begin(), counts_.end(), def.name) != counts_.end();
     }
 
   private:
@@ -116,6 +120,7 @@ class ImageWriter {
 
     const ModelSpec& spec_;
     std::vector<std::uint16_t>& regs_;
+    const std::vector<std::string_view>& counts_;
 };
 
 Expected<std::vector<std::uint16_t>, std::string> model_image(const ModelSpec& spec) {
@@ -131,15 +136,12 @@ Expected<std::vector<std::uint16_t>, std::string> model_image(const ModelSpec& s
     if (!first) return Unexpected(where + ": " + first.error());
     std::vector<std::string_view> counts;
     count_points(def->group, counts);
+    ImageWriter writer(spec, regs, counts);
     for (const auto& p : first->points) {
-        if (p.def->type == PointType::count_ ||
-            std::find(counts.begin(), counts.end(), p.def->name) != counts.end()) {
-            regs[p.offset] = static_cast<std::uint16_t>(spec.repeats);
-        }
+        if (writer.is_count(*p.def)) regs[p.offset] = static_cast<std::uint16_t>(spec.repeats);
     }
     auto layout = lay_out(*def, regs);
     if (!layout) return Unexpected(where + ": " + layout.error());
-    ImageWriter writer(spec, regs);
     if (auto err = writer.fill(*layout)) return Unexpected(where + ": " + *err);
     if (spec.length) {
         regs.resize(*spec.length + 2u, 0);

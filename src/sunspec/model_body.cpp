@@ -1,6 +1,9 @@
 #include "sunspec/model_body.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <span>
 
 #include "codec/value_codec.hpp"
 #include "modbus/error.hpp"
@@ -12,22 +15,44 @@ namespace {
 
 constexpr std::size_t max_read = 125;
 
-// Point boundaries of the model as laid out from what has been read so far (the rest is
-// zeros until read: counts sit before the groups they count, so they are known in time).
-std::vector<std::size_t> boundaries_of(const ModelDef* def, std::vector<std::uint16_t> regs,
-                                       std::size_t total) {
-    std::vector<std::size_t> out{total};
-    if (!def) return out;
-    regs.resize(total, 0);
-    auto layout = lay_out(*def, regs);
-    if (!layout) return out;
-    for (const auto& p : layout->points) {
-        out.push_back(p.offset);
-        out.push_back(p.offset + p.def->size);
+// Point boundaries of a model being read, from a layout of `image` (what has been read so
+// far, zeros after it) of the points that start before some offset.
+struct Boundaries {
+    std::vector<std::size_t> at;        // sorted, the model's end included
+    std::size_t known = SIZE_MAX;       // `at` is complete up to here
+    std::vector<std::uint16_t> counts;  // count registers the layout used
+
+    // Lays the model out again, far enough for a piece from `start` and for a few more.
+    // Counts sit before the groups they count, so they are read in time.
+    void plan(const ModelDef* def, std::span<const std::uint16_t> image, std::size_t start) {
+        at.assign(1, image.size());
+        known = SIZE_MAX;
+        counts.clear();
+        if (!def) return;
+        const std::size_t until = 2 * (start + max_read);  // doubling: linear in all
+        auto layout = lay_out(*def, image, until);
+        if (!layout) return;
+        counts = std::move(layout->count_offsets);
+        at.reserve(1 + 2 * layout->points.size());
+        std::size_t last_end = 0;
+        for (const auto& p : layout->points) {
+            at.push_back(p.offset);
+            last_end = p.offset + p.def->size;
+            at.push_back(last_end);
+        }
+        std::sort(at.begin(), at.end());
+        // Placement may have stopped at `until`: beyond the last point nothing is known.
+        if (last_end >= until) known = last_end;
     }
-    std::sort(out.begin(), out.end());
-    return out;
-}
+
+    // The layout no longer holds after the piece [start, end): it brought a count, or the
+    // next piece may end past what is laid out.
+    bool stale(std::size_t start, std::size_t end) const {
+        if (end + max_read > known) return true;
+        return std::any_of(counts.begin(), counts.end(),
+                           [&](std::size_t c) { return c >= start && c < end; });
+    }
+};
 
 std::string where(std::uint16_t id, std::uint16_t at) {
     return "model " + std::to_string(id) + " at " + std::to_string(at);
@@ -37,11 +62,9 @@ std::string where(std::uint16_t id, std::uint16_t at) {
 
 std::size_t piece_end(const std::vector<std::size_t>& boundaries, std::size_t start,
                       std::size_t max) {
-    std::size_t best = start;
-    for (auto b : boundaries) {
-        if (b > start && b <= start + max) best = std::max(best, b);
-    }
-    return best > start ? best : start + max;
+    const auto after = std::upper_bound(boundaries.begin(), boundaries.end(), start + max);
+    if (after != boundaries.begin() && *std::prev(after) > start) return *std::prev(after);
+    return start + max;
 }
 
 Expected<DiscoveredModel> read_model(const RegisterReader& read, std::uint16_t id, std::uint16_t at,
@@ -66,19 +89,27 @@ Expected<DiscoveredModel> read_model(const RegisterReader& read, std::uint16_t i
     }
     if (!m.def) notes.push_back(where(id, at) + ": unknown model, skipped");
     const std::size_t total = m.length + 2u;
-    m.regs = {id, m.length};
-    while (m.regs.size() < total) {
-        const std::size_t start = m.regs.size();
-        const std::size_t end =
-            std::min(total, piece_end(boundaries_of(m.def, m.regs, total), start, max_read));
+    // The model as read so far, zeros after it. Its boundaries are worked out again only
+    // when a piece brings a count register or reads past what is laid out (a whole layout
+    // per piece made a long model quadratic to read).
+    std::vector<std::uint16_t> image(total, 0);
+    image[0] = id;
+    image[1] = m.length;
+    Boundaries boundaries;
+    if (total > 2) boundaries.plan(m.def, image, 2);
+    for (std::size_t start = 2; start < total;) {
+        const std::size_t end = std::min(total, piece_end(boundaries.at, start, max_read));
         auto piece =
             read(static_cast<std::uint16_t>(at + start), static_cast<std::uint16_t>(end - start));
         if (!piece) return Unexpected(piece.error());
         if (piece->size() != end - start) {
             return Unexpected(make_error_code(modbus::Errc::byte_count_mismatch));
         }
-        m.regs.insert(m.regs.end(), piece->begin(), piece->end());
+        std::copy(piece->begin(), piece->end(), image.begin() + static_cast<std::ptrdiff_t>(start));
+        if (end < total && boundaries.stale(start, end)) boundaries.plan(m.def, image, end);
+        start = end;
     }
+    m.regs = std::move(image);
     if (m.def) {
         auto layout = lay_out(*m.def, m.regs);
         if (layout) {

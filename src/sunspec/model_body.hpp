@@ -13,9 +13,10 @@ namespace regpoll::sunspec {
 Expected<DiscoveredModel> read_model(const RegisterReader& read, std::uint16_t id, std::uint16_t at,
                                      std::vector<std::string>& notes);
 
-// Where the next read of a body may end: the furthest point boundary within `max` registers
-// after `start` (offsets from the model's ID register); start + max when a single point is
-// longer than that (it is then read in pieces: nothing else can be done).
+// Where the next read of a body may end: the furthest point boundary (`boundaries` sorted)
+// within `max` registers after `start` (offsets from the model's ID register); start + max
+// when a single point is longer than that (it is then read in pieces: nothing else can be
+// done).
 std::size_t piece_end(const std::vector<std::size_t>& boundaries, std::size_t start,
                       std::size_t max);
 

@@ -1,5 +1,6 @@
 #include "sunspec/model_layout.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -13,13 +14,18 @@ using Scope = std::map<std::string_view, std::size_t>;
 // so that sf and count names resolve the way the specification looks them up.
 class Placer {
   public:
-    Placer(std::span<const std::uint16_t> regs, ModelLayout& out) : regs_(regs), out_(out) {}
+    Placer(std::span<const std::uint16_t> regs, std::size_t until, ModelLayout& out)
+        : regs_(regs), until_(until), out_(out) {}
 
     void group(const GroupDef& g, const std::string& prefix, std::vector<const Scope*> scopes) {
         Scope local;
         scopes.insert(scopes.begin(), &local);
         for (const auto& p : g.points) {
             if (full_) return;
+            if (offset_ >= until_) {  // the caller asked for no more
+                full_ = true;
+                return;
+            }
             if (offset_ + p.size > regs_.size()) {
                 full_ = true;
                 note("the device's L ends at " + std::to_string(regs_.size() - 2) +
@@ -76,7 +82,9 @@ class Placer {
                      std::string(sub.count_point) + " is missing");
                 return 0;
             }
-            const std::uint16_t n = regs_[out_.points[*at].offset];
+            const std::uint16_t where = out_.points[*at].offset;
+            out_.count_offsets.push_back(where);
+            const std::uint16_t n = regs_[where];
             if (n == 0xFFFF) return 0;  // not implemented: no repeats
             return n;                   // placement stops, with a note, where L ends
         }
@@ -92,6 +100,7 @@ class Placer {
     }
 
     std::span<const std::uint16_t> regs_;
+    std::size_t until_;
     ModelLayout& out_;
     std::size_t offset_ = 0;
     bool full_ = false;
@@ -99,8 +108,8 @@ class Placer {
 
 }  // namespace
 
-Expected<ModelLayout, std::string> lay_out(const ModelDef& def,
-                                           std::span<const std::uint16_t> regs) {
+Expected<ModelLayout, std::string> lay_out(const ModelDef& def, std::span<const std::uint16_t> regs,
+                                           std::size_t until) {
     if (regs.size() < 2) return Unexpected(std::string("a model needs at least ID and L"));
     if (regs[0] != def.id) {
         return Unexpected("registers hold model " + std::to_string(regs[0]) + ", not " +
@@ -114,9 +123,11 @@ Expected<ModelLayout, std::string> lay_out(const ModelDef& def,
     ModelLayout out;
     out.def = &def;
     out.length = static_cast<std::uint16_t>(length);
-    Placer placer(regs.first(length + 2), out);
+    Placer placer(regs.first(length + 2), until, out);
     placer.group(def.group, "", {});
-    if (placer.offset() < length + 2u && def.group.groups.empty()) {
+    // Registers left after the last point (unless a note already said why: a repeat that
+    // did not fit, leftovers of a group that fills L).
+    if (placer.offset() < std::min<std::size_t>(length + 2u, until) && out.notes.empty()) {
         out.notes.push_back("L is " + std::to_string(length) + ", the points end at " +
                             std::to_string(placer.offset() - 2) + ": the rest is skipped");
     }

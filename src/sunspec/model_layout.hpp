@@ -2,6 +2,7 @@
 // Where each point of a model sits on one device: repeating groups expanded with the
 // device's own counts (a count point, or "fill the rest of L"), scale-factor links resolved
 // to the point instance they name (its own group first, then the enclosing ones).
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -25,13 +26,18 @@ struct ModelLayout {
     std::uint16_t length = 0;         // the device's L
     std::vector<PlacedPoint> points;  // ID and L included, in address order
     std::vector<std::string> notes;   // what did not fit the device's L, and why
+    // Offsets of the registers whose values gave a group its number of repeats: the only
+    // registers besides L that the placement depends on.
+    std::vector<std::uint16_t> count_offsets;
 };
 
 // `regs` holds the model as the device sent it: ID, L, then L registers. Points that do not
 // fit in the device's L are left out with a note; counts the device reports are checked
 // against L. An error only when nothing sensible can be placed.
-Expected<ModelLayout, std::string> lay_out(const ModelDef& def,
-                                           std::span<const std::uint16_t> regs);
+// `until`: only the points that start before this offset are placed (reading a long model
+// needs its boundaries a few pieces ahead, not all of them).
+Expected<ModelLayout, std::string> lay_out(const ModelDef& def, std::span<const std::uint16_t> regs,
+                                           std::size_t until = SIZE_MAX);
 
 // Lower-case, '_'-joined form of a path for profile point names: "module[2].DCA" →
 // "module_2_dca".

@@ -2,6 +2,7 @@
 // within 125 registers and on point boundaries, ends and subdevices, and garbage answers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "modbus/error.hpp"
@@ -39,6 +40,23 @@ ChainSpec chain(std::vector<std::uint16_t> ids, ChainEnd end = ChainEnd::ffff) {
     return c;
 }
 
+// Every read of `m`'s body stays within 125 registers and ends where one of its points
+// ends; returns how many reads there were.
+std::size_t expect_point_aligned_reads(const ScriptedDevice& dev, const DiscoveredModel& m) {
+    std::size_t pieces = 0;
+    for (auto [address, count] : dev.requests) {
+        EXPECT_LE(count, 125);
+        if (address <= m.address + 1 || address >= m.address + m.length + 2) continue;
+        ++pieces;
+        const std::size_t end = address + count - m.address;
+        bool boundary = end == m.length + 2u;
+        for (const auto& p : m.layout.points) boundary = boundary || p.offset + p.def->size == end;
+        EXPECT_TRUE(boundary) << "a read of model " << m.id << " ends inside a point at offset "
+                              << end;
+    }
+    return pieces;
+}
+
 TEST(SunspecChainWalker, LongModelsAreReadInPointAlignedPieces) {
     ScriptedDevice dev;
     dev.image = *chain_image(chain({1, 701, 160}));
@@ -50,16 +68,40 @@ TEST(SunspecChainWalker, LongModelsAreReadInPointAlignedPieces) {
     ASSERT_EQ(walked->devices[0].models.size(), 3u);
     EXPECT_EQ(walked->end, "0xFFFF");
     const auto& m701 = walked->devices[0].models[1];
-    // Every piece of 701 (153 registers) ends where a point ends.
-    for (auto [address, count] : dev.requests) {
-        EXPECT_LE(count, 125);
-        if (address <= m701.address + 1 || address >= m701.address + m701.length + 2) continue;
-        const std::size_t end = address + count - m701.address;
-        bool boundary = end == m701.length + 2u;
-        for (const auto& p : m701.layout.points)
-            boundary = boundary || p.offset + p.def->size == end;
-        EXPECT_TRUE(boundary) << "a read of 701 ends inside a point at offset " << end;
-    }
+    EXPECT_GE(expect_point_aligned_reads(dev, m701), 2u);  // 153 registers
+}
+
+// 40 modules of model 160 (808 registers): the boundaries are laid out a few pieces ahead,
+// again as the reads go further.
+TEST(SunspecChainWalker, VeryLongModelsAreReadInPointAlignedPieces) {
+    ChainSpec c = chain({1, 160});
+    c.models[1].repeats = 40;
+    ScriptedDevice dev;
+    dev.image = *chain_image(c);
+    auto walked = walk_chain(dev.reader(), 1, 40000);
+    ASSERT_TRUE(walked) << walked.error();
+    const auto& m160 = walked->devices[0].models[1];
+    ASSERT_EQ(m160.length, 8u + 40u * 20u);
+    EXPECT_GE(expect_point_aligned_reads(dev, m160), 7u);
+    EXPECT_EQ(m160.layout.points.back().path, "module[40].DCEvt");
+}
+
+TEST(SunspecChainWalker, CountedGroupsAreReadInPiecesThatEndOnTheirPoints) {
+    ChainSpec c = chain({1, 705});
+    c.models[1].repeats = 6;  // 6 curves of 6 points each
+    ScriptedDevice dev;
+    dev.image = *chain_image(c);
+    auto walked = walk_chain(dev.reader(), 1, 40000);
+    ASSERT_TRUE(walked) << walked.error();
+    ASSERT_EQ(walked->devices[0].models.size(), 2u);
+    const auto& m705 = walked->devices[0].models[1];
+    ASSERT_GT(m705.length, 125u) << "the model must need more than one read";
+    EXPECT_TRUE(m705.layout.notes.empty()) << m705.layout.notes.front();
+    ASSERT_NE(std::find_if(m705.layout.points.begin(), m705.layout.points.end(),
+                           [](const PlacedPoint& p) { return p.path == "Crv[6].Pt[6].V"; }),
+              m705.layout.points.end());
+    EXPECT_EQ(m705.layout.count_offsets.size(), 1u + 6u) << "NCrv, then NPt for each curve";
+    EXPECT_GE(expect_point_aligned_reads(dev, m705), 2u);
 }
 
 TEST(SunspecChainWalker, ImageValuesComeBackScaled) {

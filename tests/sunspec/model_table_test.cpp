@@ -117,6 +117,21 @@ TEST(SunspecModelLayout, Model160RepeatsFillTheRestOfL) {
     EXPECT_EQ(point_at(*layout, "module[3].DCA"), nullptr);
 }
 
+TEST(SunspecModelLayout, UntilPlacesOnlyThePointsThatStartBeforeIt) {
+    const auto regs = model_regs(160, 8 + 5 * 20);
+    const auto full = lay_out(*find_model(160), regs);
+    const auto part = lay_out(*find_model(160), regs, 50);
+    ASSERT_TRUE(full && part);
+    ASSERT_FALSE(part->points.empty());
+    ASSERT_LT(part->points.size(), full->points.size());
+    for (std::size_t i = 0; i < part->points.size(); ++i) {
+        EXPECT_EQ(part->points[i].path, full->points[i].path);
+        EXPECT_EQ(part->points[i].offset, full->points[i].offset);
+        EXPECT_LT(part->points[i].offset, 50u);
+    }
+    EXPECT_GE(full->points[part->points.size()].offset, 50u);
+}
+
 TEST(SunspecModelLayout, NestedRepeatsCountFromTheirCountPoints) {
     const ModelDef& m705 = *find_model(705);
     auto regs = model_regs(705, 0);
@@ -139,6 +154,24 @@ TEST(SunspecModelLayout, NestedRepeatsCountFromTheirCountPoints) {
     EXPECT_NE(point_at(*layout, "Crv[2].Pt[3].V"), nullptr);
     EXPECT_EQ(point_at(*layout, "Crv[2].Pt[4].V"), nullptr);
     EXPECT_TRUE(layout->notes.empty()) << layout->notes.front();
+    // The placement read NCrv once, then NPt (a point of the model, not of a curve) in each
+    // curve: the registers its result depends on.
+    EXPECT_EQ(layout->count_offsets, (std::vector<std::uint16_t>{ncrv, npt, npt}));
+}
+
+TEST(SunspecModelLayout, CountsThatSayNotImplementedLeaveTheRestOfLWithANote) {
+    // L holds curves, but NCrv is 0xFFFF ("not implemented"): none is placed, and discover
+    // says where the points ended instead of dropping the registers silently.
+    const ModelDef& m705 = *find_model(705);
+    auto regs = model_regs(705, 145);
+    const auto probe = lay_out(m705, regs);
+    ASSERT_TRUE(probe) << probe.error();
+    regs[point_at(*probe, "NCrv")->offset] = 0xFFFF;
+    const auto layout = lay_out(m705, regs);
+    ASSERT_TRUE(layout) << layout.error();
+    EXPECT_EQ(point_at(*layout, "Crv[1].ActPt"), nullptr);
+    ASSERT_EQ(layout->notes.size(), 1u);
+    EXPECT_EQ(layout->notes[0], "L is 145, the points end at 13: the rest is skipped");
 }
 
 TEST(SunspecModelLayout, ShortLLeavesOutWhatDoesNotFitWithANote) {

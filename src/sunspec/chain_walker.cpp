@@ -88,7 +88,11 @@ Expected<Chain, std::string> walk_chain(const RegisterReader& read, std::uint8_t
             w.chain.end = "stopped after " + std::to_string(max_models) + " models";
             break;
         }
-        if (addr > 0xFFFE) {
+        if (addr > 0xFFFE) {  // no room for a model's ID and L
+            if (w.models == 0) {
+                return Unexpected("no model after the marker at " + std::to_string(base) +
+                                  ": the address space ends there");
+            }
             w.chain.end = "address space ends";
             break;
         }

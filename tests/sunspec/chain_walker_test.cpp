@@ -135,6 +135,17 @@ TEST(SunspecChainWalker, NoModelAfterTheMarkerIsAnError) {
     ScriptedDevice dev;
     dev.image = {0x5375, 0x6E53, 0xFFFF, 0};
     EXPECT_FALSE(walk_chain(dev.reader(), 1, 40000));
+    // A marker in the last two registers: the walk has nowhere to go (fuzz_sunspec found it
+    // reported as a chain without devices).
+    for (std::uint16_t at : {65533, 65534}) {
+        ScriptedDevice last;
+        last.base = at;
+        last.image = {0x5375, 0x6E53};
+        auto end = walk_chain(last.reader(), 1, at);
+        ASSERT_FALSE(end) << at << ": " << end->devices.size() << " devices, end " << end->end;
+        EXPECT_EQ(end.error(), "no model after the marker at " + std::to_string(at) +
+                                   ": the address space ends there");
+    }
     dev.image = {0x1234, 0x5678};
     auto base = find_base(dev.reader(), std::nullopt);
     ASSERT_FALSE(base);

@@ -11,6 +11,8 @@ FUZZ_SECONDS ?=
 FUZZ_RUNS ?=
 # make fuzz FUZZ_TARGETS=fuzz_codec,fuzz_sunspec: only those targets.
 FUZZ_TARGETS ?=
+# make fuzz FUZZ_JOBS=2: two processes per target on one corpus (both cores).
+FUZZ_JOBS ?=
 
 .PHONY: all deps configure build test test-asan unit demo fuzz bench clean
 
@@ -42,7 +44,7 @@ demo: deps
 
 # libFuzzer + ASan/UBSan over every parser target (clang build in its own folder).
 fuzz: deps
-	bash tests/fuzz/run.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_TARGETS),--targets $(FUZZ_TARGETS))
+	bash tests/fuzz/run.sh $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_TARGETS),--targets $(FUZZ_TARGETS)) $(if $(FUZZ_JOBS),--jobs $(FUZZ_JOBS))
 
 bench: deps
 	$(MAKE) build

@@ -33,13 +33,13 @@ case "$interval" in *ms|*s) interval_text=$interval ;; 0) interval_text=0s ;; *)
   echo '{ "buses": ['
   for ((i = 0; i < BENCH_DEVICES; i++)); do
     port=$((BENCH_BASE_PORT + i))
-    sep=$([ $i -gt 0 ] && echo , || true)
+    sep=,; [ $i -gt 0 ] || sep=
     echo "$sep{\"name\":\"b$port\",\"uri\":\"tcp://127.0.0.1:$port\",\"timeout\":\"1s\"}"
   done
   echo '], "devices": ['
   for ((i = 0; i < BENCH_DEVICES; i++)); do
     port=$((BENCH_BASE_PORT + i))
-    sep=$([ $i -gt 0 ] && echo , || true)
+    sep=,; [ $i -gt 0 ] || sep=
     echo "$sep{\"name\":\"d$port\",\"bus\":\"b$port\",\"unit\":1,\"interval\":\"$interval_text\",\"profile\":\"bench-device.json\"}"
   done
   if [ -n "${MINE_NO_MQTT:-}" ]; then  # the poll loop alone

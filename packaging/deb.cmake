@@ -15,6 +15,8 @@ Runs as the systemd service regpoll.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Opened at run time by the PostgreSQL sink (not linked, so dpkg-shlibdeps cannot see it).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto")
 # Install with DESTDIR and the real prefix, so /etc/regpoll lands in /etc.
 set(CPACK_SET_DESTDIR ON)

@@ -68,6 +68,12 @@ class PgConnection {
     pg_conn* conn_ = nullptr;
 };
 
+// libpq's soname on Debian 12 (package libpq5); regpoll opens it with the first connection.
+inline constexpr const char* libpq_soname = "libpq.so.5";
+// Opens libpq from `soname` and takes its functions, once per process: "" when they are
+// there (now or already), else what went wrong, naming the library and the package.
+std::string load_libpq(const char* soname);
+
 // Appends `s` to a COPY text-format field: backslash, tab, line feed and carriage return escaped.
 void append_copy_text(std::string& out, std::string_view s);
 // 'quoted' for SQL text literals (single quotes doubled).

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+
+#include "sink/pg_connection.hpp"
 
 namespace regpoll::sink {
 namespace {
@@ -84,6 +88,46 @@ TEST(PostgresConfig, MistakesNameTheirPlace) {
     EXPECT_FALSE(
         parse(R"({"conninfo_env": "REGPOLL_PG_TEST", "conninfo_file": "/nonexistent"})", both));
     EXPECT_NE(errors(both).find("not both"), std::string::npos) << errors(both);
+}
+
+std::string command_output(const std::string& command) {
+    std::string out;
+    if (FILE* p = ::popen((command + " 2>&1").c_str(), "r")) {
+        char buffer[4096];
+        while (auto n = std::fread(buffer, 1, sizeof buffer, p)) out.append(buffer, n);
+        EXPECT_EQ(::pclose(p), 0) << command << ": " << out;
+    }
+    return out;
+}
+
+std::string own_mappings() {
+    std::ifstream in("/proc/self/maps");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// regpoll does not name libpq among the libraries it needs: a regpoll without PostgreSQL
+// never maps it, nor GnuTLS, Kerberos and LDAP behind it (about 3 MB resident).
+TEST(PostgresLibrary, RegpollDoesNotNeedLibpqToStart) {
+    const auto needed = command_output(std::string("readelf -d ") + REGPOLL_BINARY);
+    EXPECT_NE(needed.find("(NEEDED)"), std::string::npos) << needed;
+    EXPECT_NE(needed.find("libsqlite3"), std::string::npos) << needed;
+    EXPECT_EQ(needed.find("libpq"), std::string::npos) << needed;
+}
+
+TEST(PostgresLibrary, ALibpqThatCannotBeLoadedIsNamedWithItsPackage) {
+    const auto missing = load_libpq("libpq-regpoll-missing.so.5");
+    EXPECT_NE(missing.find("PostgreSQL: cannot load libpq-regpoll-missing.so.5"), std::string::npos)
+        << missing;
+    EXPECT_NE(missing.find("package libpq5"), std::string::npos) << missing;
+    // A library that is not libpq: the first function it lacks is named.
+    const auto wrong = load_libpq("libc.so.6");
+    EXPECT_NE(wrong.find("libc.so.6 has no PQclear"), std::string::npos) << wrong;
+
+    EXPECT_EQ(load_libpq(libpq_soname), "");
+    EXPECT_NE(own_mappings().find("/libpq.so.5"), std::string::npos);
+    EXPECT_EQ(load_libpq("libpq-regpoll-missing.so.5"), "");  // loaded once for the process
 }
 
 }  // namespace

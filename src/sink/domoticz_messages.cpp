@@ -109,7 +109,7 @@ std::optional<DomoticzUpdate> MessageBuilder::domoticz_state(const DomoticzMappi
     for (const auto& name : m.points) {
         const std::size_t i = point_index(cache, name);
         if (i >= cache.values.size()) return std::nullopt;
-        values.push_back(cache.values[i]);
+        values.push_back(cache.values.get(i));
         units.push_back(cache.device->points[i].unit);
     }
     if (m.type == DomoticzType::selector) {

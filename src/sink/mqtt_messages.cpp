@@ -1,5 +1,8 @@
 #include "sink/mqtt_messages.hpp"
 
+#include <bit>
+#include <type_traits>
+
 #include "codec/value.hpp"
 #include "poll/value_json.hpp"
 #include "sink/message_json.hpp"
@@ -20,16 +23,66 @@ MessageBuilder::MessageBuilder(MqttConfig config, std::shared_ptr<const profile:
     for (const auto& dev : site_->devices) {
         auto& c = cache_[dev.name];
         c.device = &dev;
-        c.values.resize(dev.points.size());
-        c.seen.resize(dev.points.size(), false);
+        c.values = LastValues(dev.points.size());
         c.prefix = config_.base_topic + "/" + dev.name + "/";
         c.state_topic = c.prefix + "state";
+        c.key_ends.reserve(dev.points.size());
         for (std::size_t i = 0; i < dev.points.size(); ++i) {
-            c.keys.push_back(json_key(dev.points[i].name));
+            c.keys += json_key(dev.points[i].name);
+            c.key_ends.push_back(static_cast<std::uint32_t>(c.keys.size()));
             if (dev.points[i].name == "ts") c.ts_point = i;
         }
+        c.keys.shrink_to_fit();
     }
     domoticz_sent_.resize(config_.domoticz.size());
+}
+
+void MessageBuilder::LastValues::set(std::size_t i, const codec::Value& v) {
+    Slot& slot = slots_[i];
+    std::visit(
+        [this, &slot](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                slot.kind = Kind::null;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                slot.bits = x ? 1 : 0;
+                slot.kind = Kind::boolean;
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                slot.bits = std::bit_cast<std::uint64_t>(x);
+                slot.kind = Kind::int64;
+            } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+                slot.bits = x;
+                slot.kind = Kind::uint64;
+            } else if constexpr (std::is_same_v<T, double>) {
+                slot.bits = std::bit_cast<std::uint64_t>(x);
+                slot.kind = Kind::real;
+            } else {
+                static_assert(std::is_same_v<T, std::string>);
+                // A point's first text takes a place among the texts and keeps it, unavailable
+                // or not in between.
+                if (slot.text == no_text) {
+                    slot.text = static_cast<std::uint32_t>(texts_.size());
+                    texts_.emplace_back();
+                }
+                texts_[slot.text] = x;
+                slot.kind = Kind::text;
+            }
+        },
+        v);
+}
+
+codec::Value MessageBuilder::LastValues::get(std::size_t i) const {
+    const Slot& slot = slots_[i];
+    switch (slot.kind) {
+        case Kind::unseen:
+        case Kind::null: return std::monostate{};
+        case Kind::boolean: return slot.bits != 0;
+        case Kind::int64: return std::bit_cast<std::int64_t>(slot.bits);
+        case Kind::uint64: return slot.bits;
+        case Kind::real: return std::bit_cast<double>(slot.bits);
+        case Kind::text: return texts_[slot.text];
+    }
+    return std::monostate{};
 }
 
 // Samples come in the device's point order, so the point after the last one found is tried
@@ -52,15 +105,16 @@ std::string MessageBuilder::state_text(DeviceCache& cache) const {
     text.reserve(cache.state_size + 16);
     JsonAppender json(text);
     json.raw("{\"ts\":");
-    if (cache.ts_point < cache.values.size() && cache.seen[cache.ts_point])
-        json.value(cache.values[cache.ts_point]);
+    if (cache.ts_point < cache.values.size() && cache.values.seen(cache.ts_point))
+        json.value(cache.values.get(cache.ts_point));
     else
         json.number(cache.ts);
     for (std::size_t i = 0; i < cache.values.size(); ++i) {
-        if (!cache.seen[i] || i == cache.ts_point) continue;
+        if (!cache.values.seen(i) || i == cache.ts_point) continue;
         json.raw(",");
-        json.raw(cache.keys[i]);
-        json.value(cache.values[i]);
+        const std::uint32_t begin = i == 0 ? 0 : cache.key_ends[i - 1];
+        json.raw(std::string_view(cache.keys).substr(begin, cache.key_ends[i] - begin));
+        json.value(cache.values.get(i));
     }
     json.raw("}");
     cache.state_size = text.size();
@@ -82,8 +136,7 @@ void MessageBuilder::samples(std::span<const poll::Sample> samples, std::vector<
         const std::size_t i = point_index(cache, *s.point);
         if (i >= cache.values.size()) continue;
         cache.next = i + 1;
-        cache.values[i] = s.value;
-        cache.seen[i] = true;
+        cache.values.set(i, s.value);
         updated[i] = true;
         cache.ts = std::max(cache.ts, s.ts_ms);
         if (config_.plain_topics) {

@@ -2,6 +2,7 @@
 // Every MQTT message regpoll publishes, built as pure code from samples and the
 // configuration: plain topics, the per-device state object, availability, the poller's
 // status, Domoticz `domoticz/in` updates and Home Assistant discovery configs.
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
@@ -96,14 +97,39 @@ class MessageBuilder {
     const MqttConfig& config() const { return config_; }
 
   private:
+    // The last value of each point of one device in 16 bytes a point where a codec::Value
+    // takes 40 (1,000 devices of 30 points: 0.7 MB). Text values, rare among a device's
+    // points, are kept beside the slots.
+    class LastValues {
+      public:
+        explicit LastValues(std::size_t points) : slots_(points) {}
+        std::size_t size() const { return slots_.size(); }
+        bool seen(std::size_t i) const { return slots_[i].kind != Kind::unseen; }
+        void set(std::size_t i, const codec::Value& v);
+        codec::Value get(std::size_t i) const;  // monostate until the point was read
+
+      private:
+        enum class Kind : std::uint8_t { unseen, null, boolean, int64, uint64, real, text };
+        static constexpr std::uint32_t no_text = UINT32_MAX;
+        struct Slot {
+            std::uint64_t bits = 0;         // the number's bits
+            std::uint32_t text = no_text;   // the point's place among texts_
+            Kind kind = Kind::unseen;
+        };
+        static_assert(sizeof(Slot) == 16);
+        std::vector<Slot> slots_;
+        std::vector<std::string> texts_;
+    };
     struct DeviceCache {
         const profile::DeviceConfig* device = nullptr;
-        std::vector<codec::Value> values;  // parallel to device->points; monostate = not read yet
-        std::vector<bool> seen;
+        LastValues values{0};  // parallel to device->points
         std::int64_t ts = 0;
         std::string prefix;                  // <base>/<device>/
         std::string state_topic;             // <base>/<device>/state
-        std::vector<std::string> keys;       // `"name":` per point, escaped once
+        // `"name":` of every point, escaped once, back to back (one allocation a device, not
+        // one a point: 1,000 devices of 30 points), and where each one ends.
+        std::string keys;
+        std::vector<std::uint32_t> key_ends;
         std::size_t ts_point = SIZE_MAX;     // a point named "ts" takes the place of the time
         std::size_t state_size = 0;          // the last state text's length, to reserve
         std::size_t next = 0;                // where the next sample's point is looked for first

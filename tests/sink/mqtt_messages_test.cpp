@@ -186,6 +186,40 @@ TEST(MqttMessages, StateTextIsWhatATreeDumpWouldBe) {
     EXPECT_EQ(out[0].payload, R"({"ts":7,"x":1.25,"y":3.5})");
 }
 
+// The builder keeps each point's last value compactly between polls (texts beside the
+// numbers): a poll that reads some points leaves the others as they were, a text point that
+// becomes unavailable and then readable again shows its new text, and a value of another
+// type than last time is shown as what it is now.
+TEST(MqttMessages, StateKeepsEachPointsLastValueAcrossPolls) {
+    auto s = std::make_shared<profile::SiteConfig>();
+    profile::DeviceConfig d;
+    d.name = "plc";
+    d.points = {point("status", ""), point("power", ""), point("serial", ""), point("on", "")};
+    s->devices.push_back(d);
+    MqttConfig c;
+    c.plain_topics = false;
+    MessageBuilder b(c, s, "0.1.0");
+    auto state_after = [&](std::vector<std::pair<std::size_t, Value>> read) {
+        std::vector<Message> out;
+        b.samples(samples(s->devices[0], std::move(read)), out);
+        EXPECT_EQ(out.size(), 1U);
+        return out.empty() ? std::string() : out.back().payload;
+    };
+    EXPECT_EQ(state_after({{0, Value(std::string("normal"))}, {1, Value(std::int64_t{-5})}}),
+              R"({"ts":1763632800123,"status":"normal","power":-5})");
+    EXPECT_EQ(state_after({{2, Value(std::string("AB12"))}, {3, Value(true)}}),
+              R"({"ts":1763632800123,"status":"normal","power":-5,"serial":"AB12","on":true})");
+    EXPECT_EQ(state_after({{0, Value(std::monostate{})}, {1, Value(2.5)}}),
+              R"({"ts":1763632800123,"status":null,"power":2.5,"serial":"AB12","on":true})");
+    EXPECT_EQ(state_after({{0, Value(std::string("fault \"7\""))}, {3, Value(false)}}),
+              R"({"ts":1763632800123,"status":"fault \"7\"","power":2.5,"serial":"AB12","on":false})");
+    EXPECT_EQ(state_after({{0, Value(std::uint64_t{18446744073709551615ULL})},
+                           {2, Value(std::string("CD345"))}}),
+              R"({"ts":1763632800123,"status":18446744073709551615,"power":2.5,"serial":"CD345","on":false})");
+    EXPECT_EQ(state_after({{0, Value(std::string("normal again"))}}),
+              R"({"ts":1763632800123,"status":"normal again","power":2.5,"serial":"CD345","on":false})");
+}
+
 TEST(MqttMessages, NotAvailableIsNull) {
     EXPECT_EQ(plain_text(Value(std::monostate{})), "null");
     EXPECT_EQ(plain_text(Value(std::int64_t{-3})), "-3");

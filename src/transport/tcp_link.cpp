@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -40,9 +41,7 @@ public:
         : io_(io),
           socket_(io),
           resolver_(io),
-          connect_timer_(io),
-          pause_timer_(io),
-          timeout_timer_(io),
+          timer_(io),
           uri_(std::move(uri)),
           options_(options),
           backoff_(options.reconnect_initial, options.reconnect_cap) {
@@ -108,8 +107,9 @@ private:
         ++stats_.connects;
         const auto gen = ++generation_;
         auto self = shared_from_this();
-        connect_timer_.expires_after(options_.connect_timeout);
-        connect_timer_.async_wait([self, gen](const boost::system::error_code& ec) {
+        // Nothing is in flight while connecting: the requests' timer keeps the connect's time.
+        timer_.expires_after(options_.connect_timeout);
+        timer_.async_wait([self, gen](const boost::system::error_code& ec) {
             if (ec || gen != self->generation_ || self->state_ != State::connecting) return;
             self->connect_timed_out_ = true;
             self->resolver_.cancel();
@@ -132,7 +132,7 @@ private:
     }
 
     void on_connect_failed(std::error_code ec) {
-        connect_timer_.cancel();
+        timer_.cancel();
         if (connect_timed_out_) ec = modbus::make_error_code(Errc::timeout);
         boost::system::error_code ignored;
         socket_.close(ignored);
@@ -143,7 +143,7 @@ private:
     }
 
     void on_connected() {
-        connect_timer_.cancel();
+        timer_.cancel();
         backoff_.succeeded();
         boost::system::error_code ignored;
         socket_.set_option(tcp::no_delay(true), ignored);
@@ -158,12 +158,14 @@ private:
         pump();
     }
 
-    // One timer serves both quiet times: after connect and between requests.
+    // One timer serves both quiet times: after connect and between requests. It is made when
+    // first needed: most devices want neither.
     void arm_pause(Clock::time_point until) {
         if (pause_armed_) return;
         pause_armed_ = true;
-        pause_timer_.expires_at(until);
-        pause_timer_.async_wait(
+        if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(io_);
+        pause_timer_->expires_at(until);
+        pause_timer_->async_wait(
             [self = shared_from_this(), gen = generation_](const boost::system::error_code& ec) {
                 self->pause_armed_ = false;
                 if (ec || gen != self->generation_) return;
@@ -189,8 +191,8 @@ private:
         if (timeout_armed_ && timeout_at_ <= deadline) return;
         timeout_armed_ = true;
         timeout_at_ = deadline;
-        timeout_timer_.expires_at(deadline);
-        timeout_timer_.async_wait(
+        timer_.expires_at(deadline);
+        timer_.async_wait(
             [self = shared_from_this(), gen = generation_, deadline](const boost::system::error_code& ec) {
                 if (ec || gen != self->generation_ || deadline != self->timeout_at_) return;
                 self->timeout_armed_ = false;
@@ -303,7 +305,7 @@ private:
         // Idle: stop the timer so a run() loop can return; busy: it keeps running.
         if (in_flight_.empty() && timeout_armed_) {
             timeout_armed_ = false;
-            timeout_timer_.cancel();
+            timer_.cancel();
         }
     }
 
@@ -331,10 +333,9 @@ private:
         boost::system::error_code ignored;
         socket_.close(ignored);
         resolver_.cancel();
-        connect_timer_.cancel();
-        pause_timer_.cancel();
+        if (pause_timer_) pause_timer_->cancel();
         pause_armed_ = false;
-        timeout_timer_.cancel();
+        timer_.cancel();
         timeout_armed_ = false;
         state_ = State::disconnected;
         rx_len_ = 0;
@@ -360,9 +361,10 @@ private:
     asio::io_context& io_;
     tcp::socket socket_;
     tcp::resolver resolver_;
-    asio::steady_timer connect_timer_;
-    asio::steady_timer pause_timer_;
-    asio::steady_timer timeout_timer_;
+    // The connect's deadline, then the earliest deadline of the requests in flight (112 bytes
+    // a timer, 1,000 links).
+    asio::steady_timer timer_;
+    std::unique_ptr<asio::steady_timer> pause_timer_;
     bool timeout_armed_ = false;
     Clock::time_point timeout_at_{};
     Uri uri_;

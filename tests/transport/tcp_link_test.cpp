@@ -189,6 +189,75 @@ TEST(TcpLink, ConnectionRefusedFailsFastAndBacksOff) {
     EXPECT_EQ(link->stats().connects, 1U);
 }
 
+// A listener whose accept queue is full drops further SYNs, so a connect to it neither
+// succeeds nor fails: the connect timeout ends it, and a request made later on the same link
+// is timed by the same timer once a connection stands.
+TEST(TcpLink, ConnectThatHangsTimesOutAndTheLinkStillTimesRequests) {
+    asio::io_context io;
+    tcp::acceptor full(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    full.listen(0);
+    std::vector<tcp::socket> queued;  // fill the accept queue (nothing ever accepts them)
+    for (int i = 0; i < 4; ++i) {
+        queued.emplace_back(io);
+        queued.back().async_connect(full.local_endpoint(), [](boost::system::error_code) {});
+    }
+    TcpOptions options;
+    options.connect_timeout = 200ms;
+    options.reconnect_initial = 1ms;
+    auto link = make_tcp_link(io, local(full.local_endpoint().port()), options);
+    Outcome a;
+    const auto start = std::chrono::steady_clock::now();
+    link->async_transact(1, read_req(0), 5s, capture(a));
+    run_until(io, [&] { return a.done; });
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(a.ec, modbus::Errc::timeout) << a.ec.message();
+    EXPECT_GE(took, 200ms);
+
+    // Now a device that accepts and never answers: the request's own timeout applies.
+    ScriptedServer silent(io, [](tcp::socket&, const modbus::Adu&, auto) {});
+    auto link2 = make_tcp_link(io, local(silent.port()), options);
+    Outcome b, c;
+    link2->async_transact(1, read_req(1), 150ms, capture(b));
+    run_until(io, [&] { return b.done; });
+    EXPECT_EQ(b.ec, modbus::Errc::timeout) << b.ec.message();
+    EXPECT_EQ(link2->stats().connects, 1U);
+    EXPECT_EQ(link2->stats().timeouts, 1U);
+    // Still connected: the next request times out on the same connection, not on a new one.
+    link2->async_transact(1, read_req(2), 150ms, capture(c));
+    run_until(io, [&] { return c.done; });
+    EXPECT_EQ(c.ec, modbus::Errc::timeout) << c.ec.message();
+    EXPECT_EQ(link2->stats().connects, 1U);
+    EXPECT_EQ(silent.accepted(), 1);
+}
+
+// Quiet times some devices need: nothing is sent before pause_after_connect has passed since
+// the connect, nor sooner than pause_between_requests after the previous answer.
+TEST(TcpLink, PausesAfterConnectAndBetweenRequests) {
+    asio::io_context io;
+    std::vector<std::chrono::steady_clock::time_point> arrived;
+    ScriptedServer server(io, [&](tcp::socket& s, const modbus::Adu& req, auto) {
+        arrived.push_back(std::chrono::steady_clock::now());
+        write_now(s, answer(req));
+    });
+    TcpOptions options;
+    options.pause_after_connect = 150ms;
+    options.pause_between_requests = 100ms;
+    auto link = make_tcp_link(io, local(server.port()), options);
+    Outcome o[3];
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) link->async_transact(1, read_req(static_cast<std::uint16_t>(20 + i)), 2s, capture(o[i]));
+    run_until(io, [&] { return o[0].done && o[1].done && o[2].done; });
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_FALSE(o[i].ec) << i << ": " << o[i].ec.message();
+        EXPECT_EQ(modbus::parse_registers(read_req(0), o[i].pdu)->at(0), 20 + i);
+    }
+    ASSERT_EQ(arrived.size(), 3U);
+    EXPECT_GE(arrived[0] - start, 150ms);
+    EXPECT_GE(arrived[1] - arrived[0], 100ms);
+    EXPECT_GE(arrived[2] - arrived[1], 100ms);
+    EXPECT_EQ(server.accepted(), 1);
+}
+
 TEST(TcpLink, ReconnectsAfterThePeerClosed) {
     asio::io_context io;
     ScriptedServer* self = nullptr;

@@ -181,7 +181,13 @@ void MqttSink::Impl::setup_client() {
         MQTTAsync_global_init(&init);
     });
     const auto& c = builder.config();
-    client = std::make_unique<mqtt::async_client>(paho_uri(c.broker), c.client_id);
+    // paho refuses a publish while more than maxBufferedMessages (100 unless told) wait in its
+    // own queue for its sending thread, connected or not: a burst of 1,000 devices' states
+    // then met that refusal (an exception and a stall) every second. Our window bounds what
+    // paho holds, so its queue is made as large as the window.
+    mqtt::create_options create;
+    create.set_max_buffered_messages(static_cast<int>(window));
+    client = std::make_unique<mqtt::async_client>(paho_uri(c.broker), c.client_id, create, nullptr);
     auto will = builder.status(false);
     options.set_keep_alive_interval(static_cast<int>(c.keepalive.count()));
     options.set_clean_session(true);

@@ -1,6 +1,5 @@
 #include "transport/tcp_link.hpp"
 
-#include <array>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -13,6 +12,8 @@
 
 #include "modbus/error.hpp"
 #include "modbus/mbap.hpp"
+#include "modbus/pdu.hpp"
+#include "modbus/pdu_length.hpp"
 #include "transport/backoff.hpp"
 
 namespace regpoll::transport {
@@ -239,7 +240,32 @@ private:
             });
     }
 
+    // The receive buffer holds the answers awaited (a 50-register read: 109 bytes) and
+    // whatever frame is arriving, up to the largest ADU (7 + 253 bytes; parse_mbap refuses a
+    // frame that claims more); it grows to the device's largest answer and stays there.
+    // Only resized here, before a read is posted: a pending read points into it.
+    void make_room() {
+        constexpr std::size_t largest_adu = modbus::max_pdu_size + modbus::mbap_header_size;
+        constexpr std::size_t awaited_limit = 2 * largest_adu;  // answers read ahead at most
+        std::size_t awaited = 0, counted = 0;
+        auto await = [&](const modbus::Pdu& request) {
+            if (counted++ >= options_.max_in_flight) return;
+            const std::size_t pdu = modbus::expected_response_pdu_length(request);
+            awaited += (pdu ? pdu : modbus::max_pdu_size) + modbus::mbap_header_size;
+        };
+        for (const auto& f : in_flight_) await(f.pending.request);
+        for (const auto& p : queue_) await(p.request);  // about to be sent (a fresh connection)
+        std::size_t want = std::max(rx_len_ + modbus::mbap_header_size, std::min(awaited, awaited_limit));
+        // A frame under way starts the buffer; its length field says how long it is.
+        if (rx_len_ >= modbus::mbap_header_size - 1) {
+            want = std::max(want, std::min(largest_adu, modbus::mbap_header_size - 1 +
+                                                            modbus::get_u16(std::span(rx_.data(), rx_len_), 4)));
+        }
+        if (rx_.size() < want) rx_.resize(want);
+    }
+
     void start_read(std::uint64_t gen) {
+        make_room();
         socket_.async_read_some(
             asio::buffer(rx_.data() + rx_len_, rx_.size() - rx_len_),
             [self = shared_from_this(), gen](const boost::system::error_code& ec, std::size_t n) {
@@ -386,11 +412,8 @@ private:
     std::vector<InFlight> in_flight_;
     std::vector<std::vector<std::uint8_t>> tx_queue_;
     std::vector<asio::const_buffer> tx_buffers_;  // the frames of the write in progress
-    // Room for the largest frame (7 + 253 bytes) and the start of the next: a frame that
-    // claims more is refused by parse_mbap before the buffer could fill. Sized to the
-    // protocol, not to a page: 1,000 devices are 1,000 of these.
-    std::array<std::uint8_t, 512> rx_{};
-    static_assert(512 >= 7 + modbus::max_pdu_size);
+    // Sized by make_room() to what this device answers: 1,000 devices are 1,000 of these.
+    std::vector<std::uint8_t> rx_;
     std::size_t rx_len_ = 0;
 };
 

@@ -303,6 +303,54 @@ TEST(TcpLink, PipelinesUpToMaxInFlightAndMatchesOutOfOrderAnswers) {
     }
 }
 
+// A read of `count` holding registers answered with register value = its address.
+std::vector<std::uint8_t> answer_all(const modbus::Adu& req) {
+    const std::uint16_t address = modbus::get_u16(req.pdu, 1);
+    const std::uint16_t count = modbus::get_u16(req.pdu, 3);
+    modbus::Pdu pdu{0x03, static_cast<std::uint8_t>(2 * count)};
+    for (std::uint16_t i = 0; i < count; ++i) modbus::put_u16(pdu, static_cast<std::uint16_t>(address + i));
+    return modbus::encode_mbap(req.transaction, req.unit, pdu);
+}
+
+modbus::Pdu read_many(std::uint16_t address, std::uint16_t count) {
+    return *modbus::make_read_request(modbus::Function::read_holding_registers, address, count);
+}
+
+// The receive buffer is sized to the answers awaited: a frame larger than that (here an
+// unsolicited 257-byte answer, a stray, while one register is awaited on a fresh
+// connection) must still be read whole, and the buffer then serves the largest answers.
+TEST(TcpLink, FramesLargerThanTheAwaitedAnswerAreReadWhole) {
+    asio::io_context io;
+    int count = 0;
+    ScriptedServer server(io, [&](tcp::socket& s, const modbus::Adu& req, auto) {
+        std::vector<std::uint8_t> bytes;
+        if (++count == 1) {
+            modbus::Adu stray = req;
+            stray.transaction = static_cast<std::uint16_t>(req.transaction + 1000);
+            stray.pdu = read_many(500, 125);
+            bytes = answer_all(stray);
+        }
+        auto now = answer_all(req);
+        bytes.insert(bytes.end(), now.begin(), now.end());
+        write_now(s, bytes);  // the stray and the awaited answer in one segment
+    });
+    auto link = make_tcp_link(io, local(server.port()), {});
+    Outcome small, large;
+    link->async_transact(1, read_many(7, 1), 1s, capture(small));
+    run_until(io, [&] { return small.done; });
+    ASSERT_FALSE(small.ec) << small.ec.message();
+    EXPECT_EQ(modbus::parse_registers(read_many(7, 1), small.pdu)->at(0), 7);
+    EXPECT_EQ(link->stats().stray_frames, 1U);
+    link->async_transact(1, read_many(300, 125), 1s, capture(large));
+    run_until(io, [&] { return large.done; });
+    ASSERT_FALSE(large.ec) << large.ec.message();
+    auto regs = modbus::parse_registers(read_many(300, 125), large.pdu);
+    ASSERT_TRUE(regs);
+    ASSERT_EQ(regs->size(), 125U);
+    for (std::uint16_t i = 0; i < 125; ++i) EXPECT_EQ(regs->at(i), 300 + i);
+    EXPECT_EQ(server.accepted(), 1);  // all on one connection: no frame was cut
+}
+
 TEST(TcpLink, ProtocolGarbageDropsTheConnection) {
     asio::io_context io;
     ScriptedServer server(io, [](tcp::socket& s, const modbus::Adu&, auto) {

@@ -22,7 +22,6 @@ cc -O2 -o "$tmp/mbsim" "$harness/peers/mbsim.c"
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "$1"; }  # utime + stime of a /proc stat file
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # The first of $1 free ports in a row below the ephemeral range (whose ports come and go).
 free_ports() {
   /usr/bin/python3 - "$1" <<'PY'

@@ -2,6 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace regpoll::sink {
@@ -28,19 +33,45 @@ private:
 
 Outbox::Outbox(const std::string& path, std::size_t max_messages, std::string label)
     : path_(path), label_(std::move(label)), max_(max_messages) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+        open();  // messages from an earlier run may wait in it
+        return;
+    }
+    // No file yet: SQLite is first touched when a message has to wait (1.2 MB of its code and
+    // cache that a site whose broker is always there never needs). Whether it could be created
+    // is said now, at start, as opening it would have said.
+    const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec)) {
+        throw std::runtime_error(label_ + " \"" + path + "\": directory " + dir.string() + " does not exist");
+    }
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        throw std::runtime_error(label_ + " \"" + path + "\": cannot create files in " + dir.string() + ": " +
+                                 std::strerror(errno));
+    }
+}
+
+void Outbox::open() {
+    if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
-        throw std::runtime_error(label_ + " \"" + path + "\": " + msg);
+        throw std::runtime_error(label_ + " \"" + path_ + "\": " + msg);
     }
-    sqlite3_busy_timeout(db_, 2000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
-    exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
-         "payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, class INTEGER NOT NULL)");
-    Statement count(db_, "SELECT count(*) FROM outbox");
-    if (sqlite3_step(count.get()) == SQLITE_ROW) count_ = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+    try {
+        sqlite3_busy_timeout(db_, 2000);
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=NORMAL");
+        exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
+             "payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, class INTEGER NOT NULL)");
+        Statement count(db_, "SELECT count(*) FROM outbox");
+        if (sqlite3_step(count.get()) == SQLITE_ROW) count_ = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
 }
 
 Outbox::~Outbox() { sqlite3_close(db_); }
@@ -56,6 +87,7 @@ void Outbox::exec(const char* sql) {
 
 std::size_t Outbox::append(std::span<const Message> messages) {
     if (messages.empty()) return 0;
+    if (!db_) open();
     exec("BEGIN");
     const auto before = count_;
     const auto dropped_before = dropped_total_;
@@ -111,6 +143,7 @@ std::size_t Outbox::enforce_bound() {
 
 std::vector<StoredMessage> Outbox::oldest(std::size_t n, std::int64_t after_id) {
     std::vector<StoredMessage> out;
+    if (!db_) return out;
     Statement sel(db_, "SELECT id, topic, payload, qos, retain, class FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
     sqlite3_bind_int64(sel.get(), 1, after_id);
     sqlite3_bind_int64(sel.get(), 2, static_cast<sqlite3_int64>(n));
@@ -130,6 +163,7 @@ std::vector<StoredMessage> Outbox::oldest(std::size_t n, std::int64_t after_id) 
 }
 
 void Outbox::remove_up_to(std::int64_t id) {
+    if (!db_) return;
     Statement del(db_, "DELETE FROM outbox WHERE id <= ?");
     sqlite3_bind_int64(del.get(), 1, id);
     sqlite3_step(del.get());

@@ -22,8 +22,9 @@ struct StoredMessage {
 
 class Outbox {
 public:
-    // Throws std::runtime_error naming the file when it cannot be opened. `label` starts
-    // every error message ("MQTT outbox \"/var/lib/regpoll/site.outbox.db\": disk I/O error").
+    // Opens the file if it exists; otherwise it is created with the first append. Throws
+    // std::runtime_error naming the file when it cannot be opened, or its directory does not
+    // exist or refuses new files. `label` starts every error message ("MQTT outbox \"/var/lib/regpoll/site.outbox.db\": disk I/O error").
     Outbox(const std::string& path, std::size_t max_messages, std::string label = "MQTT outbox");
     ~Outbox();
     Outbox(const Outbox&) = delete;
@@ -40,6 +41,7 @@ public:
     std::uint64_t dropped_total() const { return dropped_total_; }
 
 private:
+    void open();
     void exec(const char* sql);
     std::size_t enforce_bound();
 

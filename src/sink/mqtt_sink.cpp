@@ -128,6 +128,9 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     std::int64_t last_disk_sent = 0;
     std::chrono::steady_clock::time_point next_connect{};
     std::chrono::seconds retry_delay{1};
+    bool ever_connected = false;
+    int connect_attempts = 0;
+    std::chrono::steady_clock::time_point first_connect_until{};
 
     void wake() {
         {
@@ -351,6 +354,7 @@ void MqttSink::Impl::try_connect() {
         if (connected || connecting || now < next_connect) return;
         connecting = true;
     }
+    ++connect_attempts;
     next_connect = now + retry_delay;
     retry_delay = std::min(retry_delay * 2, std::chrono::seconds(30));
     try {
@@ -475,8 +479,9 @@ void MqttSink::Impl::send() {
 }
 
 void MqttSink::Impl::run() {
+    first_connect_until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (true) {
-        bool is_connected, now_connected, stop_now, stop_requested;
+        bool is_connected, is_connecting, now_connected, stop_now, stop_requested;
         {
             std::unique_lock lk(mutex);
             stop_requested = stopping;
@@ -496,6 +501,7 @@ void MqttSink::Impl::run() {
             for (auto& m : queue) pending.push_back(std::move(m));
             queue.clear();
             is_connected = connected;
+            is_connecting = connecting;
             now_connected = became_connected;
             became_connected = false;
             // Stopping: keep going (connecting if need be) until everything is delivered
@@ -505,6 +511,7 @@ void MqttSink::Impl::run() {
         }
         if (stop_now) break;
         if (now_connected) {
+            ever_connected = true;
             retry_delay = std::chrono::seconds(1);
             try {
                 client->subscribe(ha_status_topic, 1);
@@ -518,7 +525,15 @@ void MqttSink::Impl::run() {
         const bool failed = !inflight.empty() && inflight.front().token->is_complete() &&
                             inflight.front().token->get_return_code() != 0;
         if (!is_connected || failed) {
-            spill();
+            // The run's first connection is normally made within milliseconds: what comes
+            // meanwhile waits for it in memory (as messages in flight always do), up to 5 s and
+            // memory_limit, so that a site whose broker is there never opens the outbox (SQLite
+            // is 1.2 MB of a run's memory). A refused or lost connection spills as ever.
+            const bool first_connect = !ever_connected && !failed &&
+                                       (connect_attempts == 0 || (connect_attempts == 1 && is_connecting)) &&
+                                       std::chrono::steady_clock::now() < first_connect_until &&
+                                       pending.size() <= memory_limit;
+            if (!first_connect) spill();
             try_connect();
         } else {
             send();

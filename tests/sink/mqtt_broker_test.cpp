@@ -243,6 +243,18 @@ TEST_F(MqttBrokerTest, ShardsKeepTheirOwnClientIdStatusTopicAndOutbox) {
     const auto ha = sub.payloads("homeassistant/sensor/regpoll_meter3/voltage/config");
     ASSERT_EQ(ha.size(), 1U);
     EXPECT_EQ(nlohmann::json::parse(ha[0])["availability"][0]["topic"], "regpoll/status/2-2");
+    // With the broker there nothing had to wait: no outbox was made. With it away, each shard's
+    // messages wait in that shard's own outbox.
+    EXPECT_FALSE(fs::exists(dir_ / "site.outbox-1-2.db"));
+    EXPECT_FALSE(fs::exists(dir_ / "site.outbox-2-2.db"));
+    broker_->stop();
+    auto away1 = std::async(std::launch::async, run, "1/2");
+    auto away2 = std::async(std::launch::async, run, "2/2");
+    for (auto* r : {&away1, &away2}) {
+        const auto away = r->get();
+        EXPECT_EQ(away.exit_code, 0) << away.err;
+        EXPECT_NE(away.err.find("wait in"), std::string::npos) << away.err;
+    }
     EXPECT_TRUE(fs::exists(dir_ / "site.outbox-1-2.db"));
     EXPECT_TRUE(fs::exists(dir_ / "site.outbox-2-2.db"));
     EXPECT_FALSE(fs::exists(dir_ / "site.outbox.db"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace regpoll::sink {
 namespace {
@@ -44,6 +45,52 @@ TEST_F(OutboxTest, KeepsOrderAcrossReopening) {
     o.remove_up_to(rows[0].id);
     EXPECT_EQ(o.size(), 1U);
     EXPECT_EQ(o.oldest(10)[0].message.topic, "b");
+}
+
+// A site whose broker is always there never needs the file: it is made when the first
+// message has to wait, and what it holds is found again by the next run.
+TEST_F(OutboxTest, FileIsMadeByTheFirstMessageThatWaits) {
+    {
+        Outbox o(path(), 1000);
+        EXPECT_FALSE(fs::exists(path()));
+        EXPECT_EQ(o.size(), 0U);
+        EXPECT_TRUE(o.oldest(10).empty());
+        o.remove_up_to(5);  // nothing to forget, no file made
+        EXPECT_FALSE(fs::exists(path()));
+        std::vector<Message> m{msg("a", MessageClass::plain, "1")};
+        EXPECT_EQ(o.append(m), 0U);
+        EXPECT_TRUE(fs::exists(path()));
+        EXPECT_EQ(o.size(), 1U);
+        ASSERT_EQ(o.oldest(10).size(), 1U);
+    }
+    Outbox o(path(), 1000);
+    ASSERT_EQ(o.size(), 1U);
+    EXPECT_EQ(o.oldest(10)[0].message.payload, "1");
+}
+
+TEST_F(OutboxTest, MissingDirectoryIsSaidAtStart) {
+    const std::string p = (dir_ / "gone" / "outbox.db").string();
+    try {
+        Outbox o(p, 100);
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+    }
+}
+
+// A file that is there but is not a database is refused when the outbox is made, not later.
+TEST_F(OutboxTest, ExistingFileThatIsNoDatabaseIsSaidAtStart) {
+    {
+        std::ofstream f(path());
+        f << std::string(4096, 'x');
+    }
+    try {
+        Outbox o(path(), 100);
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(path()), std::string::npos) << e.what();
+    }
 }
 
 TEST_F(OutboxTest, BoundDropsOldestPlainMessagesFirstAndCountsThem) {

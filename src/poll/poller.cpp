@@ -106,6 +106,7 @@ struct Poller::Impl {
     PollerOptions options;
     asio::steady_timer timer;
     Schedule schedule;
+    std::vector<Schedule::Entry> due_scratch;  // on_timer()'s, reused
     // Cycles due within this much of a timer's wake-up start with it: 1% of the shortest
     // interval, from 2 ms to 10 ms (1,000 devices spread over 1 s: 100 wake-ups, not 1,000).
     Duration coalesce = std::chrono::milliseconds(2);
@@ -579,9 +580,10 @@ void Poller::Impl::arm() {
 void Poller::Impl::on_timer() {
     // Cycles due within `coalesce` start now: one wake-up serves them all (1000 devices
     // spread over a second would otherwise cost a wake-up each). Deadlines stay on their grid.
-    for (const auto& e : schedule.pop_due(SteadyClock::now() + coalesce)) {
-        start_cycle(e.device, e.group, e.due);
-    }
+    auto due = std::move(due_scratch);  // moved out: safe should a cycle ever call back here
+    schedule.pop_due(SteadyClock::now() + coalesce, due);
+    for (const auto& e : due) start_cycle(e.device, e.group, e.due);
+    due_scratch = std::move(due);
     arm();
 }
 

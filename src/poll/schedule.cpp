@@ -25,13 +25,12 @@ std::optional<TimePoint> Schedule::next_due() const {
     return heap_.top().due;
 }
 
-std::vector<Schedule::Entry> Schedule::pop_due(TimePoint now) {
-    std::vector<Entry> due;
+void Schedule::pop_due(TimePoint now, std::vector<Entry>& due) {
+    due.clear();
     while (!heap_.empty() && heap_.top().due <= now) {
         due.push_back(heap_.top());
         heap_.pop();
     }
-    return due;
 }
 
 Availability::Change Availability::success() {

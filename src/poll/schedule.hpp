@@ -38,8 +38,10 @@ public:
     };
     void add(const Entry& e) { heap_.push(e); }
     std::optional<TimePoint> next_due() const;
-    // Removes and returns every entry due at or before `now`, earliest first.
-    std::vector<Entry> pop_due(TimePoint now);
+    // Removes every entry due at or before `now` into `due` (emptied first), earliest first.
+    // `due` keeps its capacity from call to call: the poller's timer fires up to hundreds of
+    // times a second and allocates nothing for this.
+    void pop_due(TimePoint now, std::vector<Entry>& due);
     bool empty() const { return heap_.empty(); }
     void clear() { heap_ = {}; }
 

@@ -43,12 +43,18 @@ TEST(Schedule, PopsDueEntriesEarliestFirst) {
     s.add({t0 + 1s, 0, 0});
     s.add({t0 + 2s, 1, 1});
     EXPECT_EQ(s.next_due(), t0 + 1s);
-    EXPECT_TRUE(s.pop_due(t0 + 500ms).empty());
-    auto due = s.pop_due(t0 + 2s);
+    std::vector<Schedule::Entry> due{{t0, 9, 9}};  // what an earlier call left
+    s.pop_due(t0 + 500ms, due);
+    EXPECT_TRUE(due.empty());
+    s.pop_due(t0 + 2s, due);
     ASSERT_EQ(due.size(), 2U);
     EXPECT_EQ(due[0].device, 0U);
     EXPECT_EQ(due[1].device, 1U);
     EXPECT_EQ(s.next_due(), t0 + 3s);
+    s.pop_due(t0 + 3s, due);  // the one left, and nothing of the last call's
+    ASSERT_EQ(due.size(), 1U);
+    EXPECT_EQ(due[0].device, 2U);
+    EXPECT_FALSE(s.next_due());
 }
 
 // Groups go fastest first; one due with a faster one starts before it, so a scale factor it
@@ -58,7 +64,8 @@ TEST(Schedule, AtTheSameInstantTheSlowerGroupStartsFirst) {
     s.add({t0, 0, 0});
     s.add({t0, 0, 2});
     s.add({t0, 0, 1});
-    auto due = s.pop_due(t0);
+    std::vector<Schedule::Entry> due;
+    s.pop_due(t0, due);
     ASSERT_EQ(due.size(), 3U);
     EXPECT_EQ(due[0].group, 2U);
     EXPECT_EQ(due[1].group, 1U);

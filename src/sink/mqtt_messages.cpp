@@ -20,19 +20,30 @@ std::string plain_text(const codec::Value& v) {
 MessageBuilder::MessageBuilder(MqttConfig config, std::shared_ptr<const profile::SiteConfig> site,
                                std::string version)
     : config_(std::move(config)), site_(std::move(site)), version_(std::move(version)) {
+    std::vector<const DeviceCache*> made;  // one device of each point list, with its keys
     for (const auto& dev : site_->devices) {
         auto& c = cache_[dev.name];
         c.device = &dev;
         c.values = LastValues(dev.points.size());
         c.prefix = config_.base_topic + "/" + dev.name + "/";
         c.state_topic = c.prefix + "state";
-        c.key_ends.reserve(dev.points.size());
-        for (std::size_t i = 0; i < dev.points.size(); ++i) {
-            c.keys += json_key(dev.points[i].name);
-            c.key_ends.push_back(static_cast<std::uint32_t>(c.keys.size()));
-            if (dev.points[i].name == "ts") c.ts_point = i;
+        for (const auto* other : made) {
+            if (other->device->points.shares_with(dev.points)) {
+                c.keys = other->keys;
+                break;
+            }
         }
-        c.keys.shrink_to_fit();
+        if (c.keys) continue;
+        auto keys = std::make_shared<PointKeys>();
+        keys->ends.reserve(dev.points.size());
+        for (std::size_t i = 0; i < dev.points.size(); ++i) {
+            keys->text += json_key(dev.points[i].name);
+            keys->ends.push_back(static_cast<std::uint32_t>(keys->text.size()));
+            if (dev.points[i].name == "ts") keys->ts_point = i;
+        }
+        keys->text.shrink_to_fit();
+        c.keys = std::move(keys);
+        made.push_back(&c);
     }
     domoticz_sent_.resize(config_.domoticz.size());
 }
@@ -105,15 +116,15 @@ std::string MessageBuilder::state_text(DeviceCache& cache) const {
     text.reserve(cache.state_size + 16);
     JsonAppender json(text);
     json.raw("{\"ts\":");
-    if (cache.ts_point < cache.values.size() && cache.values.seen(cache.ts_point))
-        json.value(cache.values.get(cache.ts_point));
+    const PointKeys& keys = *cache.keys;
+    if (keys.ts_point < cache.values.size() && cache.values.seen(keys.ts_point))
+        json.value(cache.values.get(keys.ts_point));
     else
         json.number(cache.ts);
     for (std::size_t i = 0; i < cache.values.size(); ++i) {
-        if (!cache.values.seen(i) || i == cache.ts_point) continue;
+        if (!cache.values.seen(i) || i == keys.ts_point) continue;
         json.raw(",");
-        const std::uint32_t begin = i == 0 ? 0 : cache.key_ends[i - 1];
-        json.raw(std::string_view(cache.keys).substr(begin, cache.key_ends[i] - begin));
+        json.raw(keys.key(i));
         json.value(cache.values.get(i));
     }
     json.raw("}");

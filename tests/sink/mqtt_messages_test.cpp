@@ -220,6 +220,39 @@ TEST(MqttMessages, StateKeepsEachPointsLastValueAcrossPolls) {
               R"({"ts":1763632800123,"status":"normal again","power":2.5,"serial":"CD345","on":false})");
 }
 
+// Devices that share a profile's points share the keys of their state text; a device whose
+// points differ (one added in the site file, here named "ts", which takes the time's place)
+// has its own, and each device's values stay its own.
+TEST(MqttMessages, DevicesSharingPointsShareKeysButNotValues) {
+    auto s = std::make_shared<profile::SiteConfig>();
+    profile::DeviceConfig a;
+    a.name = "meter1";
+    a.points = {point("voltage", ""), point("power", "")};
+    profile::DeviceConfig b = a;  // the same points (shared)
+    b.name = "meter2";
+    profile::DeviceConfig c;
+    c.name = "meter3";
+    c.points = {point("voltage", ""), point("ts", "")};
+    for (auto* d : {&a, &b, &c}) s->devices.push_back(*d);
+    ASSERT_TRUE(s->devices[0].points.shares_with(s->devices[1].points));
+    MqttConfig config;
+    config.plain_topics = false;
+    MessageBuilder builder(config, s, "0.1.0");
+    auto state = [&](std::size_t d, std::vector<std::pair<std::size_t, Value>> read) {
+        std::vector<Message> out;
+        builder.samples(samples(s->devices[d], std::move(read)), out);
+        EXPECT_EQ(out.size(), 1U);
+        return out.empty() ? std::string() : out.back().topic + " " + out.back().payload;
+    };
+    EXPECT_EQ(state(0, {{0, Value(230.5)}, {1, Value(std::int64_t{1200})}}),
+              R"(regpoll/meter1/state {"ts":1763632800123,"voltage":230.5,"power":1200})");
+    EXPECT_EQ(state(1, {{1, Value(std::int64_t{-7})}}), R"(regpoll/meter2/state {"ts":1763632800123,"power":-7})");
+    EXPECT_EQ(state(2, {{0, Value(231.0)}, {1, Value(std::int64_t{42})}}),
+              R"(regpoll/meter3/state {"ts":42,"voltage":231.0})");
+    EXPECT_EQ(state(0, {{1, Value(std::int64_t{1300})}}),
+              R"(regpoll/meter1/state {"ts":1763632800123,"voltage":230.5,"power":1300})");
+}
+
 TEST(MqttMessages, NotAvailableIsNull) {
     EXPECT_EQ(plain_text(Value(std::monostate{})), "null");
     EXPECT_EQ(plain_text(Value(std::int64_t{-3})), "-3");

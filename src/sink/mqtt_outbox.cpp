@@ -44,11 +44,10 @@ Outbox::Outbox(const std::string& path, std::size_t max_messages, std::string la
     // is said now, at start, as opening it would have said.
     const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
     if (!fs::is_directory(dir, ec)) {
-        throw std::runtime_error(label_ + " \"" + path + "\": directory " + dir.string() + " does not exist");
+        throw error("directory " + dir.string() + " does not exist");
     }
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-        throw std::runtime_error(label_ + " \"" + path + "\": cannot create files in " + dir.string() + ": " +
-                                 std::strerror(errno));
+        throw error("cannot create files in " + dir.string() + ": " + std::strerror(errno));
     }
 }
 
@@ -57,7 +56,7 @@ void Outbox::open() {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
-        throw std::runtime_error(label_ + " \"" + path_ + "\": " + msg);
+        throw error(msg);
     }
     try {
         sqlite3_busy_timeout(db_, 2000);
@@ -76,12 +75,16 @@ void Outbox::open() {
 
 Outbox::~Outbox() { sqlite3_close(db_); }
 
+std::runtime_error Outbox::error(const std::string& what) const {
+    return std::runtime_error(label_ + " \"" + path_ + "\": " + what);
+}
+
 void Outbox::exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        throw std::runtime_error(label_ + " \"" + path_ + "\": " + msg);
+        throw error(msg);
     }
 }
 
@@ -102,7 +105,7 @@ std::size_t Outbox::append(std::span<const Message> messages) {
                 sqlite3_bind_int(insert.get(), 5, static_cast<int>(m.cls));
                 // A full or read-only disk: nothing of this batch is kept, the caller keeps it.
                 if (sqlite3_step(insert.get()) != SQLITE_DONE) {
-                    throw std::runtime_error(label_ + " \"" + path_ + "\": " + sqlite3_errmsg(db_));
+                    throw error(sqlite3_errmsg(db_));
                 }
                 sqlite3_reset(insert.get());
             }

@@ -6,6 +6,7 @@
 // (one plain message a sample, so the bound counts samples and drops the oldest first).
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ public:
 
 private:
     void open();
+    std::runtime_error error(const std::string& what) const;  // "<label> \"<path>\": <what>"
     void exec(const char* sql);
     std::size_t enforce_bound();
 

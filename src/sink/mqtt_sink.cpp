@@ -128,7 +128,6 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     std::int64_t last_disk_sent = 0;
     std::chrono::steady_clock::time_point next_connect{};
     std::chrono::seconds retry_delay{1};
-    bool ever_connected = false;
     int connect_attempts = 0;
     std::chrono::steady_clock::time_point first_connect_until{};
 
@@ -511,7 +510,6 @@ void MqttSink::Impl::run() {
         }
         if (stop_now) break;
         if (now_connected) {
-            ever_connected = true;
             retry_delay = std::chrono::seconds(1);
             try {
                 client->subscribe(ha_status_topic, 1);
@@ -528,9 +526,9 @@ void MqttSink::Impl::run() {
             // The run's first connection is normally made within milliseconds: what comes
             // meanwhile waits for it in memory (as messages in flight always do), up to 5 s and
             // memory_limit, so that a site whose broker is there never opens the outbox (SQLite
-            // is 1.2 MB of a run's memory). A refused or lost connection spills as ever.
-            const bool first_connect = !ever_connected && !failed &&
-                                       (connect_attempts == 0 || (connect_attempts == 1 && is_connecting)) &&
+            // is 1.2 MB of a run's memory). Only while the first attempt is not made yet or under
+            // way: a refused, lost or failed connection is no longer "connecting" and spills as ever.
+            const bool first_connect = (connect_attempts == 0 || (connect_attempts == 1 && is_connecting)) &&
                                        std::chrono::steady_clock::now() < first_connect_until &&
                                        pending.size() <= memory_limit;
             if (!first_connect) spill();

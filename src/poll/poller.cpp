@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <tuple>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -33,9 +35,27 @@ std::int64_t unix_ms() {
         .count();
 }
 
-struct GroupRuntime {
+// What a group reads and the requests that read it, made once for every device of one
+// point list, interval and limits (a thousand devices of one model hold one plan, not a
+// thousand copies of ~0.6 KB), and copied for a device whose layout changes (learn()).
+struct GroupPlan {
     plan::PollGroup plan;
-    std::vector<modbus::Pdu> requests;  // one per block, built once
+    std::vector<modbus::Pdu> requests;  // one per block
+};
+
+std::shared_ptr<const GroupPlan> make_group_plan(plan::PollGroup plan) {
+    auto made = std::make_shared<GroupPlan>();
+    for (const auto& b : plan.blocks) {
+        made->requests.push_back(*modbus::make_read_request(modbus::read_function(b.kind), b.address, b.count));
+    }
+    made->plan = std::move(plan);
+    return made;
+}
+
+struct GroupRuntime {
+    std::shared_ptr<const GroupPlan> shared;
+    const plan::PollGroup& plan() const { return shared->plan; }
+    const std::vector<modbus::Pdu>& requests() const { return shared->requests; }
     bool busy = false;
     std::size_t pending = 0;
     std::vector<BlockData> data;
@@ -87,12 +107,9 @@ struct DeviceRuntime {
     std::map<std::size_t, std::unique_ptr<KeepaliveTimer>> keepalive;  // by point index
 };
 
-void build_requests(GroupRuntime& g) {
-    g.lone_timeouts.assign(g.plan.blocks.size(), 0);
-    g.requests.clear();
-    for (const auto& b : g.plan.blocks) {
-        g.requests.push_back(*modbus::make_read_request(modbus::read_function(b.kind), b.address, b.count));
-    }
+void set_plan(GroupRuntime& g, std::shared_ptr<const GroupPlan> plan) {
+    g.shared = std::move(plan);
+    g.lone_timeouts.assign(g.plan().blocks.size(), 0);
 }
 
 }  // namespace
@@ -137,7 +154,7 @@ struct Poller::Impl {
     void keep_scales(std::size_t d, std::size_t g);
     void notice_strays(DeviceRuntime& dev);
     static bool keeps_scales(const DeviceRuntime& dev, std::size_t g) {
-        const auto& members = dev.groups[g].plan.points;
+        const auto& members = dev.groups[g].plan().points;
         return std::any_of(dev.kept_points.begin(), dev.kept_points.end(), [&](std::size_t p) {
             return std::find(members.begin(), members.end(), p) != members.end();
         });
@@ -395,6 +412,8 @@ void Poller::Impl::start() {
         links[bus.name] = std::move(*link);
     }
     const auto now = SteadyClock::now();
+    using PlanKey = std::tuple<const void*, std::int64_t, std::uint16_t, std::uint16_t, std::uint16_t>;
+    std::map<PlanKey, std::vector<std::shared_ptr<const GroupPlan>>> plans;
     devices.resize(config->devices.size());
     for (std::size_t d = 0; d < devices.size(); ++d) {
         const auto& cfg = config->devices[d];
@@ -415,25 +434,28 @@ void Poller::Impl::start() {
             continue;
         }
         if (!options.once) start_keepalive(d);
-        // --once has no earlier cycle to keep a scale factor from: every group reads its own.
-        auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits, !options.once);
-        for (const auto& group_plan : plan.groups) {
-            for (std::size_t p : group_plan.kept) {
+        // A plan depends on the point list (shared by the devices of one profile), the
+        // interval and the limits a read must keep to: devices alike share theirs.
+        const PlanKey key{&cfg.points.get(), cfg.interval.count(), cfg.limits.max_registers, cfg.limits.max_bits,
+                          cfg.limits.max_gap};
+        auto& group_plans = plans[key];
+        if (group_plans.empty()) {
+            // --once has no earlier cycle to keep a scale factor from: every group reads its own.
+            auto plan = plan::plan_device(cfg.points, cfg.interval, cfg.limits, !options.once);
+            for (auto& group_plan : plan.groups) group_plans.push_back(make_group_plan(std::move(group_plan)));
+        }
+        for (const auto& group_plan : group_plans) {
+            for (std::size_t p : group_plan->plan.kept) {
                 if (std::find(dev.kept_points.begin(), dev.kept_points.end(), p) == dev.kept_points.end()) {
                     dev.kept_points.push_back(p);
                 }
             }
-        }
-        for (auto& group_plan : plan.groups) {
-            GroupRuntime g;
-            g.plan = std::move(group_plan);
-            build_requests(g);
-            dev.groups.push_back(std::move(g));
+            set_plan(dev.groups.emplace_back(), group_plan);
         }
         for (std::size_t g = 0; g < dev.groups.size(); ++g) {
             // A group that reads scale factors for faster ones starts with the fastest (and,
             // at the same instant, before it: Schedule puts the slower group first).
-            const auto spread = keeps_scales(dev, g) ? dev.groups.front().plan.interval : dev.groups[g].plan.interval;
+            const auto spread = keeps_scales(dev, g) ? dev.groups.front().plan().interval : dev.groups[g].plan().interval;
             const auto offset = options.once ? Duration::zero() : start_offset(d, devices.size(), spread);
             schedule.add({now + offset, d, g});
             ++once_remaining;
@@ -442,7 +464,7 @@ void Poller::Impl::start() {
     Duration shortest = Duration::max();
     for (const auto& dev : devices)
         for (const auto& g : dev.groups)
-            if (Duration(g.plan.interval) > Duration::zero()) shortest = std::min(shortest, Duration(g.plan.interval));
+            if (Duration(g.plan().interval) > Duration::zero()) shortest = std::min(shortest, Duration(g.plan().interval));
     if (shortest != Duration::max())
         coalesce = std::clamp<Duration>(shortest / 100, std::chrono::milliseconds(2), std::chrono::milliseconds(10));
     if (options.once && once_remaining == 0 && options.on_done) {
@@ -593,7 +615,7 @@ void Poller::Impl::on_timer() {
 void Poller::Impl::start_cycle(std::size_t d, std::size_t g, TimePoint due) {
     auto& dev = devices[d];
     auto& group = dev.groups[g];
-    const auto interval = Duration(group.plan.interval);
+    const auto interval = Duration(group.plan().interval);
     const bool continuous = interval <= Duration::zero();
     if (!options.once && !continuous) {
         // Fixed rate: the next slot is on the grid, whatever this cycle costs.
@@ -609,13 +631,13 @@ void Poller::Impl::start_cycle(std::size_t d, std::size_t g, TimePoint due) {
     }
     group.busy = true;
     group.due = due;
-    group.pending = group.requests.size();
-    group.data.assign(group.requests.size(), BlockData{});
-    group.errors.assign(group.requests.size(), std::error_code{});
+    group.pending = group.requests().size();
+    group.data.assign(group.requests().size(), BlockData{});
+    group.errors.assign(group.requests().size(), std::error_code{});
     if (group.pending == 0) return finish_cycle(d, g);
     const auto sent = SteadyClock::now();
-    for (std::size_t b = 0; b < group.requests.size(); ++b) {
-        dev.link->async_transact(dev.config->unit, group.requests[b], dev.timeout,
+    for (std::size_t b = 0; b < group.requests().size(); ++b) {
+        dev.link->async_transact(dev.config->unit, group.requests()[b], dev.timeout,
                                  [this, d, g, b, sent](std::error_code ec, modbus::Pdu pdu) {
                                      on_block(d, g, b, sent, ec, pdu);
                                  });
@@ -633,8 +655,8 @@ void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, SteadyC
     dev.counters.latency_us_max = std::max(dev.counters.latency_us_max, static_cast<std::uint64_t>(latency));
     auto& data = group.data[b];
     if (!ec) {
-        const auto& request = group.requests[b];
-        if (modbus::is_bit_kind(group.plan.blocks[b].kind)) {
+        const auto& request = group.requests()[b];
+        if (modbus::is_bit_kind(group.plan().blocks[b].kind)) {
             auto bits = modbus::parse_bits(request, pdu);
             if (bits) data.bits = std::move(*bits);
             else ec = bits.error();
@@ -663,7 +685,7 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
     std::size_t ok_blocks = 0;
     for (const auto& data : group.data) ok_blocks += data.ok ? 1 : 0;
     const bool all_ok = ok_blocks == group.data.size();
-    const bool continuous = !options.once && group.plan.interval.count() <= 0;
+    const bool continuous = !options.once && group.plan().interval.count() <= 0;
     // This cycle's data moves aside: the next cycle may start before it is decoded.
     std::swap(group.data, group.finished);
     // Polled back to back and every read answered: the next request leaves before this
@@ -685,8 +707,8 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
         for (std::size_t b = 0; b < group.errors.size(); ++b) {
             if (group.errors[b]) {
                 spdlog::debug("device {}: read {} {}+{}: {}", dev.config->name,
-                              modbus::register_kind_name(group.plan.blocks[b].kind), group.plan.blocks[b].address,
-                              group.plan.blocks[b].count, group.errors[b].message());
+                              modbus::register_kind_name(group.plan().blocks[b].kind), group.plan().blocks[b].address,
+                              group.plan().blocks[b].count, group.errors[b].message());
             }
         }
         // With --once there is no next cycle to use a better layout in: use it now.
@@ -698,7 +720,7 @@ void Poller::Impl::finish_cycle(std::size_t d, std::size_t g) {
 
     if (!dev.kept_points.empty()) keep_scales(d, g);
     samples.clear();
-    auto errors = decode_group(dev.config->points, group.plan, group.finished, unix_ms(), dev.config->name, samples,
+    auto errors = decode_group(dev.config->points, group.plan(), group.finished, unix_ms(), dev.config->name, samples,
                                &dev.kept);
     for (const auto& e : errors) {
         spdlog::warn("device {}: point {}: {}", dev.config->name, dev.config->points[e.point].name, e.message);
@@ -766,16 +788,16 @@ void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
     auto& group = dev.groups[g];
     bool missing = false;
     for (std::size_t p : dev.kept_points) {
-        const auto& members = group.plan.points;
+        const auto& members = group.plan().points;
         if (std::find(members.begin(), members.end(), p) == members.end()) continue;
-        if (auto regs = point_registers(dev.config->points, group.plan, group.finished, p)) {
+        if (auto regs = point_registers(dev.config->points, group.plan(), group.finished, p)) {
             dev.kept[p].assign(regs->begin(), regs->end());
         } else {
             missing = true;
         }
     }
     if (missing && !options.once && !stopped) {
-        const auto pace = std::max(Duration(dev.groups.front().plan.interval), Duration(std::chrono::seconds(1)));
+        const auto pace = std::max(Duration(dev.groups.front().plan().interval), Duration(std::chrono::seconds(1)));
         schedule.add({SteadyClock::now() + dev.availability.poll_delay(pace), d, g});
         arm();
     }
@@ -787,10 +809,11 @@ void Poller::Impl::keep_scales(std::size_t d, std::size_t g) {
 // the layout changed, or a lone timeout has not yet recurred often enough to split for.
 bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok_blocks) {
     std::vector<plan::Block> blocks;
+    std::vector<std::size_t> dropped;  // points the device does not support
     bool changed = false;
     bool again = false;  // a lone timeout not yet repeated often enough to split for
-    for (std::size_t b = 0; b < group.plan.blocks.size(); ++b) {
-        const auto& block = group.plan.blocks[b];
+    for (std::size_t b = 0; b < group.plan().blocks.size(); ++b) {
+        const auto& block = group.plan().blocks[b];
         const auto ec = group.errors[b];
         const bool rejected = ec && modbus::policy_of(ec) == modbus::Policy::unsupported;
         const bool lone_timeout = ec == modbus::Errc::timeout && ok_blocks > 0 && block.points.size() > 1;
@@ -812,15 +835,18 @@ bool Poller::Impl::learn(DeviceRuntime& dev, GroupRuntime& group, std::size_t ok
             spdlog::warn("device {}: point {} ({} {}) is not supported by the device ({}); no longer polled",
                          dev.config->name, point.name, modbus::register_kind_name(block.kind), block.address,
                          ec.message());
-            std::erase(group.plan.points, block.points.front());
+            dropped.push_back(block.points.front());
             changed = true;
         } else {
             blocks.push_back(block);
         }
     }
     if (changed) {
-        group.plan.blocks = std::move(blocks);
-        build_requests(group);
+        // This device's own layout from now on; the others of its profile keep theirs.
+        auto own = group.plan();
+        own.blocks = std::move(blocks);
+        for (std::size_t p : dropped) std::erase(own.points, p);
+        set_plan(group, make_group_plan(std::move(own)));
     }
     return changed || again;
 }

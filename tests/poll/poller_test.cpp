@@ -155,6 +155,57 @@ TEST(Poller, ACycleWithARejectedBlockIsDecodedWithTheLayoutItWasReadWith) {
     EXPECT_EQ(cycles[2], (std::vector<std::string>{"p100", "p102", "p200"}));
 }
 
+// Devices of one profile share one read plan; a device that learns a layout of its own (a
+// register it lacks) changes its own plan only. Two inverters of one model: "old" has no
+// register 101 (a firmware without it), "new" has both. "old" gets 100+2 refused, splits it,
+// gets 101 refused and stops polling p101; "new" keeps reading p101 every cycle.
+TEST(Poller, ADeviceThatLearnsALayoutChangesItsOwnPlanNotItsProfileMates) {
+    ServerThread old_fw([](server::UnitTables& t) {
+        const std::uint16_t r100[] = {11};
+        t.set_registers(RegisterKind::holding, 100, r100);
+    });
+    ServerThread new_fw([](server::UnitTables& t) {
+        const std::uint16_t r100[] = {21, 22};
+        t.set_registers(RegisterKind::holding, 100, r100);
+    });
+    auto bus = [](const char* name, std::uint16_t port) {
+        return std::string(R"({ "name": ")") + name + R"(", "uri": "tcp://127.0.0.1:)" + std::to_string(port) +
+               R"(", "timeout": "2s" })";
+    };
+    auto config = testing::load_site_files(
+        {{"inverter.json", R"({ "manufacturer": "test", "model": "inverter", "points": [
+            { "name": "p100", "address": 100, "type": "int16" },
+            { "name": "p101", "address": 101, "type": "int16" } ] })"},
+         {"site.json", R"({ "buses": [ )" + bus("a", old_fw.port()) + ", " + bus("b", new_fw.port()) + R"( ],
+            "devices": [
+              { "name": "old", "bus": "a", "unit": 1, "interval": "20ms", "profile": "./inverter.json" },
+              { "name": "new", "bus": "b", "unit": 1, "interval": "20ms", "profile": "./inverter.json" } ] })"}},
+        "site.json");
+    ASSERT_TRUE(config->devices[0].points.shares_with(config->devices[1].points));
+    asio::io_context io;
+    CallbackSink sink;
+    std::atomic<bool> done{false};
+    std::map<std::string, std::vector<std::vector<std::string>>> cycles;  // device -> points of each cycle
+    sink.samples = [&](std::span<const Sample> samples) {
+        if (samples.empty()) return;
+        auto& names = cycles[*samples.front().device].emplace_back();
+        for (const auto& s : samples) names.push_back(*s.point);
+        if (cycles["old"].size() >= 4 && cycles["new"].size() >= 4) {
+            done = true;
+            io.stop();
+        }
+    };
+    Poller poller(io, config, sink);
+    poller.start();
+    run_until(io, done);
+    const std::vector<std::string> both{"p100", "p101"};
+    for (const auto& c : cycles["new"]) EXPECT_EQ(c, both) << "a cycle of \"new\"";
+    ASSERT_GE(cycles["old"].size(), 4u);
+    // "old": the first cycle with samples has p100 alone (100+2 refused, split, 101 refused).
+    for (const auto& c : cycles["old"]) EXPECT_EQ(c, std::vector<std::string>{"p100"}) << "a cycle of \"old\"";
+    EXPECT_GE(new_fw.requests(), 4u);
+}
+
 // A device with w = 1234 at 100 and its scale factor `sf` at 110; the site polls w at
 // `interval` and w_sf hourly.
 struct ScaledDevice {

@@ -4,15 +4,20 @@
 
 namespace regpoll::modbus {
 
+void append_mbap(std::vector<std::uint8_t>& out, std::uint16_t transaction, std::uint8_t unit,
+                 std::span<const std::uint8_t> pdu) {
+    out.reserve(out.size() + mbap_header_size + pdu.size());
+    put_u16(out, transaction);
+    put_u16(out, 0);
+    put_u16(out, static_cast<std::uint16_t>(pdu.size() + 1));
+    out.push_back(unit);
+    out.insert(out.end(), pdu.begin(), pdu.end());
+}
+
 std::vector<std::uint8_t> encode_mbap(std::uint16_t transaction, std::uint8_t unit,
                                       std::span<const std::uint8_t> pdu) {
     std::vector<std::uint8_t> adu;
-    adu.reserve(mbap_header_size + pdu.size());
-    put_u16(adu, transaction);
-    put_u16(adu, 0);
-    put_u16(adu, static_cast<std::uint16_t>(pdu.size() + 1));
-    adu.push_back(unit);
-    adu.insert(adu.end(), pdu.begin(), pdu.end());
+    append_mbap(adu, transaction, unit, pdu);
     return adu;
 }
 

@@ -177,12 +177,12 @@ private:
 
     void send(Pending p) {
         const std::uint16_t tid = next_transaction_++;
-        std::vector<std::uint8_t> adu = modbus::encode_mbap(tid, p.unit, p.request);
-        if (trace_) trace_(true, modbus::Framing::mbap, adu);
+        const auto at = tx_next_.size();
+        modbus::append_mbap(tx_next_, tid, p.unit, p.request);
+        if (trace_) trace_(true, modbus::Framing::mbap, std::span<const std::uint8_t>(tx_next_).subspan(at));
         const auto deadline = Clock::now() + p.timeout;
         in_flight_.push_back(InFlight{tid, std::move(p), deadline});
         arm_timeout(deadline);
-        tx_queue_.push_back(std::move(adu));
         if (!writing_) write_next();
     }
 
@@ -220,24 +220,24 @@ private:
     }
 
     void write_next() {
-        if (tx_queue_.empty()) {
+        if (tx_next_.empty()) {
             writing_ = false;
             return;
         }
         writing_ = true;
-        // Everything queued goes out in one write (pipelined requests share a segment).
-        tx_buffers_.clear();
-        for (const auto& frame : tx_queue_) tx_buffers_.push_back(asio::buffer(frame));
-        asio::async_write(
-            socket_, tx_buffers_,
-            [self = shared_from_this(), gen = generation_, count = tx_queue_.size()](
-                const boost::system::error_code& ec, std::size_t) {
-                if (gen != self->generation_) return;
-                if (ec) return self->connection_lost(ec);
-                self->tx_queue_.erase(self->tx_queue_.begin(),
-                                      self->tx_queue_.begin() + static_cast<long>(count));
-                self->write_next();
-            });
+        // Everything queued goes out in one write of one buffer (pipelined requests share a
+        // segment); what is sent meanwhile gathers in the other. Both keep their capacity: no
+        // allocation per request, and asio's write of one buffer is a small operation (a
+        // sequence of buffers made it ~1 KB, too large for any cache: a malloc each write).
+        tx_out_.swap(tx_next_);
+        tx_next_.clear();
+        asio::async_write(socket_, asio::buffer(tx_out_),
+                          [self = shared_from_this(), gen = generation_](const boost::system::error_code& ec,
+                                                                         std::size_t) {
+                              if (gen != self->generation_) return;
+                              if (ec) return self->connection_lost(ec);
+                              self->write_next();
+                          });
     }
 
     // The receive buffer holds the answers awaited (a 50-register read: 109 bytes) and
@@ -366,7 +366,7 @@ private:
         state_ = State::disconnected;
         rx_len_ = 0;
         writing_ = false;
-        tx_queue_.clear();
+        tx_next_.clear();
         std::vector<InFlight> failed;
         failed.swap(in_flight_);
         for (auto& f : failed) {
@@ -410,8 +410,8 @@ private:
     // (1,000 devices, 1,000 links).
     std::vector<Pending> queue_;
     std::vector<InFlight> in_flight_;
-    std::vector<std::vector<std::uint8_t>> tx_queue_;
-    std::vector<asio::const_buffer> tx_buffers_;  // the frames of the write in progress
+    std::vector<std::uint8_t> tx_out_;   // the frames of the write in progress
+    std::vector<std::uint8_t> tx_next_;  // frames sent while it is: the next write
     // Sized by make_room() to what this device answers: 1,000 devices are 1,000 of these.
     std::vector<std::uint8_t> rx_;
     std::size_t rx_len_ = 0;

@@ -62,9 +62,18 @@ struct GroupRuntime {
     std::vector<BlockData> finished;  // the last cycle's data while the next one runs
     std::vector<std::error_code> errors;
     TimePoint due{};
+    SteadyClock::time_point sent{};  // when this cycle's requests were handed to the link
     unsigned relearned = 0;  // --once: cycles repeated after a block was split
     // Per block: cycles in a row in which it timed out while another block answered.
     std::vector<unsigned> lone_timeouts;
+};
+
+// A block of one device's group: a site's devices in 32 bits, a device's groups and a group's
+// blocks in 16 (each at most one a point; start() refuses a device of more points).
+struct BlockRef {
+    std::uint32_t device;
+    std::uint16_t group;
+    std::uint16_t block;
 };
 
 // A block that times out while the device answers its other reads is split only when that
@@ -148,8 +157,7 @@ struct Poller::Impl {
         if (dev.held) dev.held->absorb(request, response, at);
     }
     void start_cycle(std::size_t d, std::size_t g, TimePoint due);
-    void on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent, std::error_code ec,
-                  const modbus::Pdu& pdu);
+    void on_block(std::size_t d, std::size_t g, std::size_t b, std::error_code ec, const modbus::Pdu& pdu);
     void finish_cycle(std::size_t d, std::size_t g);
     void keep_scales(std::size_t d, std::size_t g);
     void notice_strays(DeviceRuntime& dev);
@@ -434,6 +442,10 @@ void Poller::Impl::start() {
             continue;
         }
         if (!options.once) start_keepalive(d);
+        // Groups and blocks are at most one a point (BlockRef keeps them in 16 bits).
+        if (cfg.points.size() > 0xFFFF || d > 0xFFFFFFFF) {
+            throw std::runtime_error(config->file + ": device \"" + cfg.name + "\": more than 65,535 points");
+        }
         // A plan depends on the point list (shared by the devices of one profile), the
         // interval and the limits a read must keep to: devices alike share theirs.
         const PlanKey key{&cfg.points.get(), cfg.interval.count(), cfg.limits.max_registers, cfg.limits.max_bits,
@@ -635,21 +647,23 @@ void Poller::Impl::start_cycle(std::size_t d, std::size_t g, TimePoint due) {
     group.data.assign(group.requests().size(), BlockData{});
     group.errors.assign(group.requests().size(), std::error_code{});
     if (group.pending == 0) return finish_cycle(d, g);
-    const auto sent = SteadyClock::now();
+    group.sent = SteadyClock::now();
     for (std::size_t b = 0; b < group.requests().size(); ++b) {
+        // 16 bytes of capture: std::function keeps them in place, no allocation per request.
+        const BlockRef ref{static_cast<std::uint32_t>(d), static_cast<std::uint16_t>(g), static_cast<std::uint16_t>(b)};
         dev.link->async_transact(dev.config->unit, group.requests()[b], dev.timeout,
-                                 [this, d, g, b, sent](std::error_code ec, modbus::Pdu pdu) {
-                                     on_block(d, g, b, sent, ec, pdu);
+                                 [this, ref](std::error_code ec, modbus::Pdu pdu) {
+                                     on_block(ref.device, ref.group, ref.block, ec, pdu);
                                  });
     }
 }
 
-void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, SteadyClock::time_point sent,
-                            std::error_code ec, const modbus::Pdu& pdu) {
+void Poller::Impl::on_block(std::size_t d, std::size_t g, std::size_t b, std::error_code ec, const modbus::Pdu& pdu) {
     if (stopped) return;
     auto& dev = devices[d];
     auto& group = dev.groups[g];
-    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent).count();
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - group.sent).count();
     ++dev.counters.requests;
     dev.counters.latency_us_total += static_cast<std::uint64_t>(latency);
     dev.counters.latency_us_max = std::max(dev.counters.latency_us_max, static_cast<std::uint64_t>(latency));

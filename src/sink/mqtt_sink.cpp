@@ -43,9 +43,16 @@ class Wakeup final : public mqtt::iaction_listener {
 };
 
 struct InFlight {
-    mqtt::delivery_token_ptr token;
-    std::int64_t disk_id = 0;       // from the outbox, or 0
-    std::optional<Message> memory;  // sent straight from memory
+    mqtt::delivery_token_ptr token;  // holds the message (topic, payload, QoS, retain)
+    std::int64_t disk_id = 0;        // from the outbox, or 0: sent straight from memory
+    MessageClass cls = MessageClass::plain;
+
+    // A message from memory as it goes back to the outbox: paho's copy is the only one (the
+    // sink moved its topic and payload into it rather than keep a second).
+    Message message() const {
+        const auto& m = *token->get_message();
+        return Message{m.get_topic(), m.get_payload_str(), m.get_qos(), m.is_retained(), cls};
+    }
 };
 
 }  // namespace
@@ -382,7 +389,7 @@ void MqttSink::Impl::reap() {
 void MqttSink::Impl::spill() {
     std::vector<Message> to_disk;
     for (auto& f : inflight) {
-        if (f.memory) to_disk.push_back(std::move(*f.memory));
+        if (!f.disk_id) to_disk.push_back(f.message());
     }
     inflight.clear();
     last_disk_sent = 0;
@@ -460,19 +467,20 @@ void MqttSink::Impl::send() {
             m = std::move(pending.front());
             pending.pop_front();
         }
-        auto msg = mqtt::make_message(m.topic, m.payload, m.qos, m.retain);
+        // Topic and payload move into paho's message: one copy of each while in flight.
         InFlight f;
+        f.disk_id = disk_id;
+        f.cls = m.cls;
+        auto msg = mqtt::make_message(std::move(m.topic), std::move(m.payload), m.qos, m.retain);
         try {
             f.token = client->publish(msg, nullptr, delivered);
         } catch (const mqtt::exception&) {
-            if (!disk_id) pending.push_front(std::move(m));
+            if (!disk_id) {
+                pending.push_front(Message{msg->get_topic(), msg->get_payload_str(), m.qos, m.retain, m.cls});
+            }
             return;
         }
-        f.disk_id = disk_id;
-        if (disk_id)
-            last_disk_sent = disk_id;
-        else
-            f.memory = std::move(m);
+        if (disk_id) last_disk_sent = disk_id;
         inflight.push_back(std::move(f));
     }
 }

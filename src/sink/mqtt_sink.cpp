@@ -175,6 +175,7 @@ struct MqttSink::Impl : std::enable_shared_from_this<MqttSink::Impl> {
     void finish();
 
     WriteHandler write_handler;            // poller thread
+    std::vector<Message> built;            // poller thread: on_samples()' messages, reused
     std::vector<std::string> subscribed;  // publisher thread: the command filters taken now
     void update_subscriptions(bool fresh_session);
 };
@@ -666,9 +667,11 @@ void MqttSink::stop(std::chrono::milliseconds grace) {
 }
 
 void MqttSink::on_samples(std::span<const poll::Sample> samples) {
-    std::vector<Message> out;
+    auto& out = impl_->built;
+    out.clear();
     impl_->builder.samples(samples, out);
-    impl_->enqueue(std::move(out));
+    impl_->enqueue(std::move(out));  // moves the messages out; the vector keeps its capacity
+    out.clear();
 }
 
 void MqttSink::on_availability(const std::string& device, bool online) {

@@ -25,7 +25,7 @@ std::int64_t unix_now_ms() {
 }
 
 void StatusTracker::set_devices(const profile::SiteConfig& config) {
-    std::map<std::string, Device, std::less<>> next;
+    decltype(devices_) next;
     for (const auto& d : config.devices) {
         Device device;
         if (auto it = devices_.find(d.name); it != devices_.end()) device = it->second;

@@ -7,8 +7,8 @@
 // Times are Unix milliseconds; last_sample_ms is 0 until the device has answered.
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -38,7 +38,9 @@ class StatusTracker final : public poll::SampleSink {
         std::int64_t last_sample_ms = 0;
         std::int64_t interval_ms = 0;  // the shortest polling interval of its points
     };
-    std::map<std::string, Device, std::less<>> devices_;
+    // Hashed: looked up for every poll of every device (a map's ten string comparisons at
+    // 1,000 devices); the status file's JSON object orders the names itself.
+    std::unordered_map<std::string, Device> devices_;
     bool news_ = false;
 };
 

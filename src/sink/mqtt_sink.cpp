@@ -42,6 +42,11 @@ class Wakeup final : public mqtt::iaction_listener {
     std::function<void(bool)> fn_;
 };
 
+// A message paho holds, back as ours: when paho refuses it, or it goes to the outbox.
+Message message_from(const mqtt::message& m, MessageClass cls) {
+    return Message{m.get_topic(), m.get_payload_str(), m.get_qos(), m.is_retained(), cls};
+}
+
 struct InFlight {
     mqtt::delivery_token_ptr token;  // holds the message (topic, payload, QoS, retain)
     std::int64_t disk_id = 0;        // from the outbox, or 0: sent straight from memory
@@ -49,10 +54,7 @@ struct InFlight {
 
     // A message from memory as it goes back to the outbox: paho's copy is the only one (the
     // sink moved its topic and payload into it rather than keep a second).
-    Message message() const {
-        const auto& m = *token->get_message();
-        return Message{m.get_topic(), m.get_payload_str(), m.get_qos(), m.is_retained(), cls};
-    }
+    Message message() const { return message_from(*token->get_message(), cls); }
 };
 
 }  // namespace
@@ -477,7 +479,7 @@ void MqttSink::Impl::send() {
             f.token = client->publish(msg, nullptr, delivered);
         } catch (const mqtt::exception&) {
             if (!disk_id) {
-                pending.push_front(Message{msg->get_topic(), msg->get_payload_str(), m.qos, m.retain, m.cls});
+                pending.push_front(message_from(*msg, m.cls));
             }
             return;
         }

@@ -19,8 +19,10 @@ set -euo pipefail
 # libssl-dev: Debian's PahoMqttCpp CMake config calls find_package(OpenSSL) (paho is built
 # with SSL), but libpaho-mqtt-dev does not depend on it.
 # libpq-dev: the PostgreSQL sink (src/sink/postgres.cmake finds it through pkg-config).
+# lld-15: links bin/regpoll with its start-up code placed together (src/app/CMakeLists.txt);
+# lld 14 (Debian's default lld) cannot pack relocations in a way glibc 2.36 loads.
 build_pkgs=(
-  build-essential cmake ninja-build ccache pkg-config file libssl-dev
+  build-essential cmake ninja-build ccache pkg-config file libssl-dev lld-15
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libsqlite3-dev libpaho-mqttpp-dev libpaho-mqtt-dev libjs-chart.js libpq-dev
 )

@@ -34,3 +34,25 @@ start_ready() {
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# free_ports N: the first of N free loopback ports in a row, below the ephemeral range (whose
+# ports come and go); for simulators that listen on one port per device.
+free_ports() {
+  /usr/bin/python3 - "$1" <<'PY'
+import socket, sys
+n = int(sys.argv[1])
+for base in range(20000, 32768 - n, 500):
+    socks = []
+    try:
+        for p in range(base, base + n):
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", p)); socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks: s.close()
+    print(base); break
+else:
+    sys.exit("no free run of %d ports" % n)
+PY
+}

@@ -31,56 +31,41 @@ done
 [ -x "$regpoll" ] || { echo "text_order: $regpoll missing (make build)" >&2; exit 2; }
 [ -f "$harness/peers/mbsim.c" ] || { echo "text_order: no $harness/peers/mbsim.c (set HARNESS)" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/regpoll-text-order.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
-  wait 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/scripts/lib/children.sh" text-order
+listening() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+base=$(free_ports "$devices")
+mqtt_port=$(free_port)
 
-port_free() { ! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
-# A run of devices + 1 free ports, the last one for the broker.
-base=""
-for try in $(seq 1 50); do
-  b=$((20000 + RANDOM % 30000)); ok=1
-  for ((p = b; p <= b + devices; p++)); do port_free "$p" || { ok=0; break; }; done
-  [ $ok -eq 1 ] && { base=$b; break; }
-done
-[ -n "$base" ] || { echo "text_order: found no $((devices + 1)) free ports in a row" >&2; exit 1; }
-mqtt_port=$((base + devices))
-
-cc -O2 -o "$work/mbsim" "$harness/peers/mbsim.c"
-"$work/mbsim" --ports "$devices" --base-port "$base" --delay-us 0 --seconds $((4 * seconds + 120)) \
-  > "$work/mbsim.out" 2>&1 &
+cc -O2 -o "$tmp/mbsim" "$harness/peers/mbsim.c"
+"$tmp/mbsim" --ports "$devices" --base-port "$base" --delay-us 0 --seconds $((4 * seconds + 120)) \
+  > "$tmp/mbsim.out" 2>&1 &
 pids+=($!)
-printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$mqtt_port" > "$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$mqtt_port" > "$tmp/mosquitto.conf"
+mosquitto -c "$tmp/mosquitto.conf" > "$tmp/mosquitto.log" 2>&1 &
 pids+=($!)
-for i in $(seq 1 100); do
-  port_free "$mqtt_port" || port_free $((base + devices - 1)) || break
+for _ in $(seq 1 100); do
+  listening "$mqtt_port" && listening $((base + devices - 1)) && break
   sleep 0.05
 done
 
 # mine.sh runs "$REGPOLL run ..."; this wrapper puts valgrind in front.
 for qos in 0 1; do
-  wrapper=$work/regpoll-qos$qos
+  wrapper=$tmp/regpoll-qos$qos
   printf '#!/bin/sh\nexec valgrind --tool=callgrind --demangle=no --callgrind-out-file=%s %s "$@"\n' \
-    "$work/callgrind-qos$qos.out" "$regpoll" > "$wrapper"
+    "$tmp/callgrind-qos$qos.out" "$regpoll" > "$wrapper"
   chmod +x "$wrapper"
   echo "text_order: $devices devices, QoS $qos, ${seconds} s under callgrind"
   rc=0
   timeout -s INT -k 60 "$seconds" env REGPOLL="$wrapper" MINE_QOS=$qos BENCH_DEVICES="$devices" \
     BENCH_BASE_PORT="$base" BENCH_MQTT_PORT="$mqtt_port" bash "$root/tests/bench/mine.sh" \
-    > "$work/run-qos$qos.log" 2>&1 || rc=$?
+    > "$tmp/run-qos$qos.log" 2>&1 || rc=$?
   # 124: stopped by the timeout's SIGINT, as meant; regpoll itself ends with 0 or 130 then.
-  case $rc in 0|124|130) ;; *) tail -20 "$work/run-qos$qos.log" >&2; echo "text_order: run failed ($rc)" >&2; exit 1 ;; esac
-  [ -s "$work/callgrind-qos$qos.out" ] || { echo "text_order: callgrind wrote nothing (QoS $qos)" >&2; exit 1; }
+  case $rc in 0|124|130) ;; *) tail -20 "$tmp/run-qos$qos.log" >&2; echo "text_order: run failed ($rc)" >&2; exit 1 ;; esac
+  [ -s "$tmp/callgrind-qos$qos.out" ] || { echo "text_order: callgrind wrote nothing (QoS $qos)" >&2; exit 1; }
 done
 
-nm --defined-only -f posix "$regpoll" | awk '$2 ~ /^[tTwW]$/ { print $1 }' > "$work/text-symbols"
-/usr/bin/python3 - "$work/text-symbols" "$out" "$work"/callgrind-qos*.out <<'EOF'
+nm --defined-only -f posix "$regpoll" | awk '$2 ~ /^[tTwW]$/ { print $1 }' > "$tmp/text-symbols"
+/usr/bin/python3 - "$tmp/text-symbols" "$out" "$tmp"/callgrind-qos*.out <<'EOF'
 import re, sys
 text = set(open(sys.argv[1]).read().split())
 cost = {}

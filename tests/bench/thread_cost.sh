@@ -22,27 +22,6 @@ cc -O2 -o "$tmp/mbsim" "$harness/peers/mbsim.c"
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "$1"; }  # utime + stime of a /proc stat file
 
-# The first of $1 free ports in a row below the ephemeral range (whose ports come and go).
-free_ports() {
-  /usr/bin/python3 - "$1" <<'PY'
-import socket, sys
-n = int(sys.argv[1])
-for base in range(20000, 32768 - n, 500):
-    socks = []
-    try:
-        for p in range(base, base + n):
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", p)); socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks: s.close()
-    print(base); break
-else:
-    sys.exit("no free run of %d ports" % n)
-PY
-}
-
 for qos in ${QOS:-0 1}; do
   mqtt_port=$(free_port)
   base_port=$(free_ports "$devices")
